@@ -1,0 +1,225 @@
+"""The runtime: settings + plugins + database + bot + dispatcher, started and stopped as one."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from aiogram.types import BotCommand as TgBotCommand
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
+
+from core import config as config_mod
+from core.config import CoreSettings, RawConfig
+from core.contributions import BotCommand, JobSpec, PluginConfig
+from core.db import create_engine, session_factory, transaction
+from core.filters import PluginEnabled
+from core.i18n import CORE_LOCALES, Catalogs
+from core.plugins import PluginRegistry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class InFlight:
+    """Counts updates being handled, so a graceful stop can wait for them to finish."""
+
+    count: int = 0
+    idle: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.idle.set()
+
+    def enter(self) -> None:
+        self.count += 1
+        self.idle.clear()
+
+    def leave(self) -> None:
+        self.count -= 1
+        if self.count == 0:
+            self.idle.set()
+
+
+class OrganizerApp:
+    def __init__(self, settings: CoreSettings, registry: PluginRegistry, raw: RawConfig | None = None):
+        self.settings = settings
+        self.registry = registry
+        self.raw = raw
+        self.engine = create_engine(settings.database.url, echo=settings.database.echo)
+        self.sessions = session_factory(self.engine)
+        folders = [CORE_LOCALES] + [m.locales for m in registry.manifests().values() if m.locales]
+        self.catalogs = Catalogs(folders)
+        self.in_flight = InFlight()
+        self.bot: Bot | None = None
+        self.dispatcher: Dispatcher | None = None
+        self.jobs: dict[str, tuple[str, JobSpec]] = {}
+        self.services: dict[str, Any] = {}  # long-lived helpers plugins share (sender, scheduler, ...)
+        self._plugin_configs: dict[tuple[str, str], PluginConfig] = {}
+        self._active: dict[str, frozenset[str]] = {}
+        self._background: list[asyncio.Task] = []
+
+    # --- construction ----------------------------------------------------------------------
+
+    @classmethod
+    def from_config(cls, config_file: str | None = None, *, environ: dict | None = None,
+                    registry: PluginRegistry | None = None, overrides: dict | None = None) -> OrganizerApp:
+        raw = config_mod.load_raw(config_file, environ)
+        if overrides:
+            raw.data = config_mod._deep_merge(raw.data, config_mod._lower_keys(overrides))
+            raw.sources.append(("overrides", config_mod._lower_keys(overrides)))
+        blocked = list(raw.data.get("blocked_plugins") or [])
+        registry = registry or PluginRegistry.load(blocked=blocked)
+        settings = config_mod.validate(raw, registry.config_models(), registry.dependencies())
+        return cls(settings, registry, raw)
+
+    # --- per-event plugin view -------------------------------------------------------------
+
+    def active_plugins(self, slug: str | None) -> frozenset[str]:
+        """Installed, not blocked, enabled for the event, and every dependency active."""
+        if slug is None:
+            return frozenset()
+        if slug not in self._active:
+            active: set[str] = set()
+            for name in self.registry.order:  # dependency order: deps are decided first
+                deps = self.registry.plugins[name].manifest.depends_on
+                if config_mod.plugin_enabled(self.settings, slug, name) and all(d in active for d in deps):
+                    active.add(name)
+            self._active[slug] = frozenset(active)
+        return self._active[slug]
+
+    def plugin_config(self, slug: str, name: str) -> PluginConfig:
+        key = (slug, name)
+        if key not in self._plugin_configs:
+            model = self.registry.plugins[name].manifest.config_model
+            self._plugin_configs[key] = model.model_validate(config_mod.plugin_section(self.settings, slug, name))
+        return self._plugin_configs[key]
+
+    def translator(self, lang: str | None):
+        return self.catalogs.translator(lang)
+
+    def transaction(self):
+        return transaction(self.sessions)
+
+    # --- bot and dispatcher ----------------------------------------------------------------
+
+    def make_bot(self) -> Bot:
+        session = None
+        if self.settings.bot.api_server:
+            session = AiohttpSession(api=TelegramAPIServer.from_base(self.settings.bot.api_server))
+        return Bot(self.settings.bot.token, session=session,
+                   default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True))
+
+    def _fsm(self) -> tuple[BaseStorage, BaseEventIsolation]:
+        if self.settings.redis.url:
+            # Several bot processes: FSM state and per-user locks must be shared.
+            from aiogram.fsm.storage.redis import RedisStorage
+
+            storage = RedisStorage.from_url(self.settings.redis.url)
+            return storage, storage.create_isolation()
+        return MemoryStorage(), SimpleEventIsolation()
+
+    def build_dispatcher(self) -> Dispatcher:
+        from core.handlers import build_core_routers, build_fallback_router
+        from core.middlewares import ContextMiddleware, ErrorReplyMiddleware
+
+        storage, isolation = self._fsm()
+        dp = Dispatcher(storage=storage, events_isolation=isolation, app=self)
+        dp.update.outer_middleware(ContextMiddleware(self))
+        dp.update.middleware(ErrorReplyMiddleware(self))
+        dp.callback_query.middleware(CallbackAnswerMiddleware())
+        for router in build_core_routers(self):
+            dp.include_router(router)
+        for name, router in self.registry.call_with_names("register_routers", app=self):
+            dp.include_router(self._gated(name, router))
+        dp.include_router(build_fallback_router(self))
+        self.dispatcher = dp
+        return dp
+
+    def _gated(self, plugin: str, router: Router) -> Router:
+        wrapper = Router(name=f"plugin:{plugin}")
+        gate = PluginEnabled(plugin)
+        for observer in wrapper.observers.values():
+            if observer.event_name not in ("update", "error"):
+                observer.filter(gate)
+        wrapper.include_router(router)
+        return wrapper
+
+    def collect_jobs(self) -> dict[str, tuple[str, JobSpec]]:
+        jobs = {}
+        for plugin, spec in self.registry.call_with_names("register_jobs", app=self):
+            key = f"{plugin}:{spec.name}"
+            jobs[key] = (plugin, spec)
+        self.jobs = jobs
+        return jobs
+
+    async def bot_commands(self) -> list[BotCommand]:
+        core = [BotCommand("start", "cmd-start"), BotCommand("menu", "cmd-menu"),
+                BotCommand("events", "cmd-events"), BotCommand("cabinet", "cmd-cabinet")]
+        return core + await self.registry.call("register_bot_commands", app=self)
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    async def startup(self, *, upgrade: bool = True) -> None:
+        from core import migrations
+        from core.people import sync_events
+
+        if upgrade:
+            await migrations.upgrade(self.engine, self.registry)
+        async with self.transaction() as session:
+            await sync_events(session, self.settings)
+        self.bot = self.bot or self.make_bot()
+        if self.dispatcher is None:
+            self.build_dispatcher()
+        self.collect_jobs()
+        await self.registry.call("on_startup", app=self)
+
+    async def set_commands(self) -> None:
+        assert self.bot is not None
+        for lang in ("ru", "en"):
+            tr = self.translator(lang)
+            commands = [TgBotCommand(command=c.command, description=tr(c.description_key))
+                        for c in await self.bot_commands()]
+            await self.bot.set_my_commands(commands, language_code=None if lang == "ru" else lang)
+
+    def start_background(self, coro) -> asyncio.Task:
+        task = asyncio.create_task(coro)
+        self._background.append(task)
+        return task
+
+    async def run_polling(self, *, handle_signals: bool = True) -> None:
+        """Long polling until SIGINT/SIGTERM; in-flight updates finish before we close."""
+        await self.startup()
+        assert self.bot and self.dispatcher
+        try:
+            await self.set_commands()
+            await self.dispatcher.start_polling(self.bot, handle_signals=handle_signals, close_bot_session=False,
+                                                allowed_updates=self.dispatcher.resolve_used_update_types())
+        finally:
+            await self.shutdown()
+
+    async def shutdown(self, *, drain_timeout: float = 30.0) -> None:
+        try:
+            await asyncio.wait_for(self.in_flight.idle.wait(), drain_timeout)
+        except TimeoutError:
+            log.warning("stopping with %d updates still in flight", self.in_flight.count)
+        for task in self._background:
+            task.cancel()
+        for task in self._background:
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):
+                pass
+        self._background.clear()
+        await self.registry.call("on_shutdown", app=self)
+        if self.dispatcher is not None:
+            await self.dispatcher.storage.close()
+        if self.bot is not None:
+            await self.bot.session.close()
+        await self.engine.dispose()

@@ -1,0 +1,26 @@
+"""Last router: text nobody handled gets a short hint and the way back to the menu."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message
+
+from core import keyboards
+from core.context import EventContext
+
+
+def router() -> Router:
+    r = Router(name="core:fallback")
+    r.message.register(on_unknown_message, F.chat.type == "private")
+    r.callback_query.register(on_stale_button)
+    return r
+
+
+async def on_unknown_message(message: Message, event_ctx: EventContext) -> None:
+    await message.answer(event_ctx.tr("fallback-unknown"), reply_markup=keyboards.back_to_menu(event_ctx.tr))
+
+
+async def on_stale_button(query: CallbackQuery, event_ctx: EventContext, callback_answer=None) -> None:
+    # A button of a plugin that is off for this event, or of an old message.
+    if callback_answer is not None:
+        callback_answer.text = event_ctx.tr("fallback-stale-button")

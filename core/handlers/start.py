@@ -1,0 +1,88 @@
+"""/start with a deep link, the event picker, switching events, the main menu."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.text_decorations import html_decoration as hd
+
+from core import people
+from core.context import EventContext
+from core.handlers.common import needs_signup, reply, show_event_picker, show_menu, start_signup
+
+
+def router() -> Router:
+    r = Router(name="core:start")
+    r.message.register(on_start, CommandStart(), F.chat.type == "private")
+    r.message.register(on_menu, Command("menu"), F.chat.type == "private")
+    r.message.register(on_events, Command("events"), F.chat.type == "private")
+    r.callback_query.register(on_menu_button, F.data == "core:menu")
+    r.callback_query.register(on_events_button, F.data == "core:events")
+    r.callback_query.register(on_pick_event, F.data.startswith("core:ev:"))
+    return r
+
+
+async def _enter_event(target, app, session, ctx: EventContext, slug: str, state: FSMContext) -> None:
+    event = await people.event_by_slug(session, slug)
+    conf = app.settings.events.get(slug)
+    if event is None or conf is None:
+        await reply(target, ctx.tr("events-unknown", slug=hd.quote(slug[:64])))
+        await show_event_picker(target, app, ctx, session)
+        return
+    await state.clear()
+    member = await people.join_event(session, ctx.user, event, app.settings)
+    ctx.event, ctx.member = event, member
+    ctx.active = app.active_plugins(slug)
+    ctx.is_admin = people.is_admin(member, app.settings, event)
+    if ctx.user.language is None:  # the event's language applies unless Telegram's is one we speak
+        from core.i18n import pick_language
+
+        ctx.lang = pick_language(None, ctx.user.telegram_language, event.language)
+        ctx.tr = app.translator(ctx.lang)
+    await reply(target, ctx.tr("events-joined", event=hd.quote(event.title)), edit=False)
+    if needs_signup(app, ctx):
+        await start_signup(target, app, ctx, state)
+    else:
+        await show_menu(target, app, ctx, state)
+
+
+async def on_start(message: Message, command: CommandObject, app, session, event_ctx: EventContext,
+                   state: FSMContext) -> None:
+    slug = (command.args or "").strip().lower()
+    if slug:
+        await _enter_event(message, app, session, event_ctx, slug, state)
+        return
+    if event_ctx.event is not None:
+        await state.clear()
+        await show_menu(message, app, event_ctx, state)
+        return
+    events = await people.open_events(session, app.settings)
+    if len(events) == 1:
+        await _enter_event(message, app, session, event_ctx, events[0].slug, state)
+        return
+    await reply(message, event_ctx.tr("welcome"))
+    await show_event_picker(message, app, event_ctx, session)
+
+
+async def on_menu(message: Message, app, event_ctx: EventContext, state: FSMContext) -> None:
+    await state.clear()
+    await show_menu(message, app, event_ctx, state)
+
+
+async def on_menu_button(query: CallbackQuery, app, event_ctx: EventContext, state: FSMContext) -> None:
+    await state.clear()
+    await show_menu(query, app, event_ctx, state)
+
+
+async def on_events(message: Message, app, session, event_ctx: EventContext) -> None:
+    await show_event_picker(message, app, event_ctx, session)
+
+
+async def on_events_button(query: CallbackQuery, app, session, event_ctx: EventContext) -> None:
+    await show_event_picker(query, app, event_ctx, session)
+
+
+async def on_pick_event(query: CallbackQuery, app, session, event_ctx: EventContext, state: FSMContext) -> None:
+    await _enter_event(query, app, session, event_ctx, query.data.removeprefix("core:ev:"), state)

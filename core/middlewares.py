@@ -1,0 +1,88 @@
+"""Outer middleware: one DB session per update, the current user, event, role and language.
+Inner middleware: no traceback reaches a user; the update's writes are rolled back on error."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, Update
+
+from core import people
+from core.context import EventContext
+from core.i18n import pick_language
+from core.models import Event
+
+log = logging.getLogger("organizer.updates")
+
+
+class ContextMiddleware(BaseMiddleware):
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                       event: TelegramObject, data: dict[str, Any]) -> Any:
+        app = self.app
+        app.in_flight.enter()
+        try:
+            async with app.sessions() as session:
+                data["session"] = session
+                data["event_ctx"] = await self._context(session, data)
+                try:
+                    result = await handler(event, data)
+                    await session.commit()
+                    return result
+                except BaseException:
+                    await session.rollback()
+                    raise
+        finally:
+            app.in_flight.leave()
+
+    async def _context(self, session, data) -> EventContext:
+        app = self.app
+        tg_user = data.get("event_from_user")
+        user = member = current = None
+        if tg_user is not None and not tg_user.is_bot:
+            user = await people.upsert_user(session, people.TelegramProfile(
+                tg_user.id, tg_user.first_name, tg_user.last_name, tg_user.username, tg_user.language_code))
+            if user.current_event_id is not None:
+                current = await session.get(Event, user.current_event_id)
+                if current is not None and current.slug not in app.settings.events:
+                    current = None  # an event removed from the config is no longer served
+            if current is not None:
+                member = await people.get_member(session, current.id, user.id)
+        lang = pick_language(user.language if user else None, tg_user.language_code if tg_user else None,
+                             current.language if current else None)
+        return EventContext(
+            user=user, event=current, member=member,
+            active=app.active_plugins(current.slug if current else None),
+            is_admin=people.is_admin(member, app.settings, current),
+            lang=lang, tr=app.translator(lang),
+        )
+
+
+class ErrorReplyMiddleware(BaseMiddleware):
+    """Catches what a handler raised: rolls back, logs without personal data, tells the user."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, handler, event: Update, data: dict[str, Any]) -> Any:
+        try:
+            return await handler(event, data)
+        except Exception:
+            log.exception("update %s (%s) failed", event.update_id, event.event_type)
+            session = data.get("session")
+            if session is not None:
+                await session.rollback()
+            ctx: EventContext | None = data.get("event_ctx")
+            chat = data.get("event_chat")
+            bot = data.get("bot")
+            if bot is not None and chat is not None and ctx is not None:
+                try:
+                    await bot.send_message(chat.id, ctx.tr("error-generic"))
+                except Exception:  # the apology itself must never crash the loop
+                    log.warning("could not tell chat about the failure")
+            return None

@@ -1,0 +1,121 @@
+"""Events, users and memberships: the core's domain service (no Telegram types)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.config import CoreSettings
+from core.db import utcnow
+from core.models import Event, Member, Role, User
+
+
+@dataclass(frozen=True)
+class TelegramProfile:
+    id: int
+    first_name: str
+    last_name: str | None = None
+    username: str | None = None
+    language_code: str | None = None
+
+
+async def sync_events(session: AsyncSession, settings: CoreSettings) -> dict[str, Event]:
+    """Create or update the events named in the config; events removed from it stay in the DB."""
+    existing = {e.slug: e for e in (await session.scalars(select(Event))).all()}
+    for slug, conf in settings.events.items():
+        event = existing.get(slug)
+        if event is None:
+            event = Event(slug=slug)
+            session.add(event)
+            existing[slug] = event
+        event.title, event.timezone, event.language = conf.title, conf.timezone, conf.language
+    await session.flush()
+    return existing
+
+
+async def event_by_slug(session: AsyncSession, slug: str) -> Event | None:
+    return await session.scalar(select(Event).where(Event.slug == slug))
+
+
+async def upsert_user(session: AsyncSession, profile: TelegramProfile) -> User:
+    user = await session.get(User, profile.id)
+    if user is None:
+        user = User(id=profile.id)
+        session.add(user)
+    user.first_name = profile.first_name[:128]
+    user.last_name = (profile.last_name or None) and profile.last_name[:128]
+    user.username = profile.username
+    user.telegram_language = profile.language_code
+    if user.unreachable_at is not None:
+        user.unreachable_at = None  # they wrote to us, so they unblocked the bot
+    return user
+
+
+async def get_member(session: AsyncSession, event_id: int, user_id: int) -> Member | None:
+    return await session.scalar(select(Member).where(Member.event_id == event_id, Member.user_id == user_id))
+
+
+async def join_event(session: AsyncSession, user: User, event: Event, settings: CoreSettings) -> Member:
+    """Make ``event`` the user's current one, creating the membership (role from config admins)."""
+    member = await get_member(session, event.id, user.id)
+    if member is None:
+        member = Member(event_id=event.id, user_id=user.id, role=Role.PARTICIPANT.value, profile={})
+        session.add(member)
+    conf = settings.events.get(event.slug)
+    if conf and user.id in conf.admins:
+        member.role = Role.ADMIN.value
+    user.current_event_id = event.id
+    await session.flush()
+    return member
+
+
+def is_admin(member: Member | None, settings: CoreSettings, event: Event | None) -> bool:
+    if member is None or event is None:
+        return False
+    conf = settings.events.get(event.slug)
+    return member.role == Role.ADMIN.value or bool(conf and member.user_id in conf.admins)
+
+
+async def set_role(session: AsyncSession, event: Event, user_id: int, role: Role) -> Member:
+    user = await session.get(User, user_id)
+    if user is None:
+        user = User(id=user_id, first_name="")
+        session.add(user)
+        await session.flush()
+    member = await get_member(session, event.id, user_id)
+    if member is None:
+        member = Member(event_id=event.id, user_id=user_id, profile={})
+        session.add(member)
+    member.role = role.value
+    await session.flush()
+    return member
+
+
+async def open_events(session: AsyncSession, settings: CoreSettings) -> list[Event]:
+    slugs = [slug for slug, conf in settings.events.items() if conf.open]
+    if not slugs:
+        return []
+    events = (await session.scalars(select(Event).where(Event.slug.in_(slugs)))).all()
+    return sorted(events, key=lambda e: slugs.index(e.slug))
+
+
+async def events_of_user(session: AsyncSession, user_id: int) -> list[Event]:
+    rows = await session.scalars(select(Event).join(Member, Member.event_id == Event.id).where(Member.user_id == user_id))
+    return list(rows.all())
+
+
+def record_consent(member: Member) -> None:
+    if member.consent_at is None:
+        member.consent_at = utcnow()
+
+
+def complete_registration(member: Member, answers: dict[str, str]) -> None:
+    member.profile = {**(member.profile or {}), **answers}
+    member.registered_at = member.registered_at or utcnow()
+
+
+def update_profile_field(member: Member, key: str, value: str) -> None:
+    # Reassign (not mutate) so SQLAlchemy sees the JSON change.
+    member.profile = {**(member.profile or {}), key: value}
