@@ -244,7 +244,7 @@ def load_raw(config_file: str | os.PathLike | None = None, environ: dict[str, st
             raise ConfigError([ConfigIssue("--config", f"file {path} does not exist", "command line")])
         try:
             # One Dynaconf per file keeps the provenance of every key; env is layered below.
-            layer = Dynaconf(settings_files=[str(path)], envvar_prefix=False, load_dotenv=False,
+            layer = Dynaconf(settings_files=[str(path)], loaders=[],
                              environments=False).as_dict()
         except Exception as exc:  # dynaconf raises parser-specific errors
             raise ConfigError([ConfigIssue("(file)", f"cannot parse: {exc}", str(path))]) from None

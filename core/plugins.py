@@ -129,6 +129,18 @@ class PluginRegistry:
                 flat.append(result)
         return flat
 
+    async def call_each(self, hook: str, active: set[str] | None = None, **kwargs) -> list[tuple[str, Any]]:
+        """Call each implementation in dependency order, awaiting async ones; ``(plugin, result)``."""
+        out = []
+        for impl in getattr(self.pm.hook, hook).get_hookimpls():
+            if active is not None and impl.plugin_name not in active:
+                continue
+            result = impl.function(**{k: v for k, v in kwargs.items() if k in impl.argnames})
+            if inspect.isawaitable(result):
+                result = await result
+            out.append((impl.plugin_name, result))
+        return out
+
     def call_with_names(self, hook: str, active: set[str] | None = None, **kwargs) -> list[tuple[str, Any]]:
         """Synchronous call in dependency order, attributing each result to its plugin (routers, jobs)."""
         out = []

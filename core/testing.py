@@ -75,3 +75,27 @@ async def db_url(db_backend, tmp_path: Path):
         yield url
     finally:
         await drop_pg_database(url)
+
+
+@pytest.fixture
+async def emulator():
+    from core.sandbox import BotAPIEmulator
+
+    emu = BotAPIEmulator()
+    await emu.start()
+    try:
+        yield emu
+    finally:
+        await emu.stop()
+
+
+@pytest.fixture
+async def sandbox(db_url, emulator):
+    """An unstarted ``Sandbox``: ``app = await sandbox.start(plugins=[...], events={...})``."""
+    from core.sandbox.harness import Sandbox
+
+    box = Sandbox(db_url, emulator=emulator)
+    try:
+        yield box
+    finally:
+        await box.stop()

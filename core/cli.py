@@ -1,0 +1,333 @@
+"""The ``organizer`` command line (typer). Plugins mount their own sub-commands via ``register_cli``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from core.config import ConfigError
+
+cli = typer.Typer(help="Pocket Organizer — a plugin-based Telegram bot for events.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+db_cli = typer.Typer(help="Database schema (Alembic, one branch per plugin).", no_args_is_help=True)
+config_cli = typer.Typer(help="Configuration files and environment.", no_args_is_help=True)
+plugins_cli = typer.Typer(help="Installed plugins.", no_args_is_help=True)
+events_cli = typer.Typer(help="Events served by this bot.", no_args_is_help=True)
+admin_cli = typer.Typer(help="Organizers (admins) of an event.", no_args_is_help=True)
+program_cli = typer.Typer(help="The event program file (YAML): sessions, workshops, FAQ, ...", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+cli.add_typer(config_cli, name="config")
+cli.add_typer(plugins_cli, name="plugins")
+cli.add_typer(events_cli, name="events")
+cli.add_typer(admin_cli, name="admin")
+cli.add_typer(program_cli, name="program")
+
+ConfigOption = Annotated[
+    str | None,
+    typer.Option("--config", "-c", envvar="ORGANIZER_CONFIG",
+                 help="Your settings file (TOML/YAML/JSON), layered over config/settings.toml."),
+]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    return typer.Exit(code)
+
+
+def load_app(config: str | None):
+    """Build the app or exit non-zero listing every config error; nothing connects before this."""
+    from core.app import OrganizerApp
+    from core.plugins import PluginLoadError
+
+    try:
+        return OrganizerApp.from_config(config)
+    except ConfigError as exc:
+        typer.secho(f"Configuration has {len(exc.issues)} error(s):", fg=typer.colors.RED, err=True)
+        for issue in exc.issues:
+            typer.echo(f"  - {issue}", err=True)
+        raise typer.Exit(2) from None
+    except PluginLoadError as exc:
+        raise _fail(f"Plugins: {exc}") from None
+
+
+def _configure_logging(app) -> None:
+    from core.logs import configure
+
+    configure(app.settings.logging.level, app.settings.logging.json_format)
+
+
+@cli.command()
+def run(config: ConfigOption = None,
+        upgrade: Annotated[bool, typer.Option(help="Bring the database to the newest schema first.")] = True):
+    """Start the bot (long polling). Stops gracefully on Ctrl-C / SIGTERM: in-flight updates finish."""
+    app = load_app(config)
+    _configure_logging(app)
+    if not upgrade:
+        from core import migrations
+
+        if not asyncio.run(migrations.is_up_to_date(app.engine, app.registry)):
+            raise _fail("The database schema is behind: run `organizer db upgrade` first.")
+    asyncio.run(app.run_polling())
+
+
+@db_cli.command("upgrade")
+def db_upgrade(config: ConfigOption = None,
+               target: Annotated[str, typer.Argument(help="Revision or 'heads' (every branch).")] = "heads"):
+    """Bring the database to the newest schema (every plugin's branch)."""
+    from core import migrations
+
+    app = load_app(config)
+
+    async def go():
+        try:
+            await migrations.upgrade(app.engine, app.registry, target)
+            return await migrations.current(app.engine)
+        finally:
+            await app.engine.dispose()
+
+    heads = asyncio.run(go())
+    typer.echo("Database at: " + ", ".join(sorted(heads)))
+
+
+@db_cli.command("downgrade")
+def db_downgrade(target: Annotated[str, typer.Argument(help="e.g. 'workshops@base' before uninstalling a plugin")],
+                 config: ConfigOption = None):
+    """Undo migrations down to TARGET (e.g. remove one plugin's tables with '<plugin>@base')."""
+    from core import migrations
+
+    app = load_app(config)
+
+    async def go():
+        try:
+            await migrations.downgrade(app.engine, app.registry, target)
+        finally:
+            await app.engine.dispose()
+
+    asyncio.run(go())
+    typer.echo(f"Downgraded to {target}.")
+
+
+@db_cli.command("current")
+def db_current(config: ConfigOption = None):
+    """Show the schema revisions the database is at, and whether they are the newest."""
+    from core import migrations
+
+    app = load_app(config)
+
+    async def go():
+        try:
+            return await migrations.current(app.engine), set(migrations.script_directory(app.registry).get_heads())
+        finally:
+            await app.engine.dispose()
+
+    current, heads = asyncio.run(go())
+    typer.echo("Current: " + (", ".join(sorted(current)) or "(empty database)"))
+    typer.echo("Newest:  " + ", ".join(sorted(heads)))
+    typer.echo("Up to date." if current == heads else "Behind: run `organizer db upgrade`.")
+
+
+@config_cli.command("check")
+def config_check(config: ConfigOption = None):
+    """Validate the settings against the core's and every plugin's model; list all errors."""
+    app = load_app(config)
+    typer.echo(f"Configuration is valid: {len(app.settings.events)} event(s), "
+               f"{len(app.registry.plugins)} plugin(s), database {app.engine.url.get_backend_name()}.")
+
+
+@plugins_cli.command("list")
+def plugins_list(config: ConfigOption = None):
+    """Plugins: name, version, source, hooks, and whether each is on for each event."""
+    app = load_app(config)
+    slugs = list(app.settings.events)
+    for name in app.registry.order:
+        plugin = app.registry.plugins[name]
+        m = plugin.manifest
+        typer.echo(f"{name} {m.version}  ({plugin.source})" + (f"  needs: {', '.join(m.depends_on)}" if m.depends_on else ""))
+        typer.echo(f"    hooks: {', '.join(app.registry.hooks_of(name))}")
+        if slugs:
+            typer.echo("    events: " + ", ".join(f"{s}={'on' if name in app.active_plugins(s) else 'off'}" for s in slugs))
+
+
+@events_cli.command("list")
+def events_list(config: ConfigOption = None):
+    """Events from the config with their participants count."""
+    from sqlalchemy import func, select
+
+    from core.models import Event, Member
+
+    app = load_app(config)
+
+    async def counts():
+        from core import migrations
+
+        try:
+            await migrations.upgrade(app.engine, app.registry)
+            async with app.transaction() as session:
+                from core.people import sync_events
+
+                await sync_events(session, app.settings)
+                rows = await session.execute(select(Event.slug, func.count(Member.id))
+                                             .outerjoin(Member, Member.event_id == Event.id).group_by(Event.slug))
+                return dict(rows.all())
+        finally:
+            await app.engine.dispose()
+
+    members = asyncio.run(counts())
+    if not app.settings.events:
+        typer.echo("No events configured: add [events.<slug>] to your config.")
+    for slug, conf in app.settings.events.items():
+        typer.echo(f"{slug}\t{conf.title}\t{conf.timezone}\t{conf.language}\t{'open' if conf.open else 'closed'}"
+                   f"\t{members.get(slug, 0)} member(s)\tdeep link: /start {slug}")
+
+
+def _set_role(config, event: str, user_id: int, role) -> None:
+    from core import migrations, people
+
+    app = load_app(config)
+    if event not in app.settings.events:
+        raise _fail(f"Unknown event {event!r}; configured: {', '.join(app.settings.events) or 'none'}.")
+
+    async def go():
+        try:
+            await migrations.upgrade(app.engine, app.registry)
+            async with app.transaction() as session:
+                await people.sync_events(session, app.settings)
+                ev = await people.event_by_slug(session, event)
+                await people.set_role(session, ev, user_id, role)
+        finally:
+            await app.engine.dispose()
+
+    asyncio.run(go())
+
+
+@admin_cli.command("add")
+def admin_add(event: str, user_id: int, config: ConfigOption = None):
+    """Make Telegram user USER_ID an organizer of EVENT."""
+    from core.models import Role
+
+    _set_role(config, event, user_id, Role.ADMIN)
+    typer.echo(f"User {user_id} is now an organizer of {event}.")
+
+
+@admin_cli.command("remove")
+def admin_remove(event: str, user_id: int, config: ConfigOption = None):
+    """Make USER_ID a participant of EVENT again (admins listed in the config stay admins)."""
+    from core.models import Role
+
+    _set_role(config, event, user_id, Role.PARTICIPANT)
+    typer.echo(f"User {user_id} is no longer an organizer of {event} (unless listed in the config's admins).")
+
+
+@program_cli.command("import")
+def program_import(event: str, file: Path,
+                   dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
+                   config: ConfigOption = None):
+    """Load a YAML program into EVENT. Idempotent: items are matched by their `key`."""
+    from core import migrations
+    from core.program import ProgramError, import_program, read_program
+
+    app = load_app(config)
+    try:
+        data = read_program(file)
+    except ProgramError as exc:
+        raise _fail(str(exc)) from None
+
+    async def go():
+        try:
+            await migrations.upgrade(app.engine, app.registry)
+            return await import_program(app, event, data, dry_run=dry_run)
+        finally:
+            await app.engine.dispose()
+
+    try:
+        report = asyncio.run(go())
+    except ProgramError as exc:
+        raise _fail(str(exc)) from None
+    for line in report.lines():
+        typer.echo(line)
+    if report.errors:
+        raise _fail("Nothing was imported: fix the errors above and run again.")
+    typer.echo("Dry run: nothing was written." if dry_run else "Imported.")
+
+
+@program_cli.command("export")
+def program_export(event: str, file: Annotated[Path | None, typer.Argument(help="Output file; stdout if omitted.")] = None,
+                   config: ConfigOption = None):
+    """Write EVENT's program in the same YAML format `program import` reads."""
+    from core.program import ProgramError, dump_program, export_program
+
+    app = load_app(config)
+
+    async def go():
+        try:
+            return await export_program(app, event)
+        finally:
+            await app.engine.dispose()
+
+    try:
+        text = dump_program(asyncio.run(go()))
+    except ProgramError as exc:
+        raise _fail(str(exc)) from None
+    if file is None:
+        typer.echo(text, nl=False)
+    else:
+        file.write_text(text, encoding="utf-8")
+        typer.echo(f"Wrote {file}.")
+
+
+@cli.command()
+def doctor(config: ConfigOption = None):
+    """Check the config, the database, the Bot API server and the zbar library (QR scanning)."""
+    from core.doctor import run_checks
+
+    app = load_app(config)
+    results = asyncio.run(run_checks(app))
+    failed = False
+    for name, ok, detail in results:
+        failed |= not ok
+        typer.secho(f"[{'ok' if ok else 'FAIL'}] {name}: {detail}", fg=typer.colors.GREEN if ok else typer.colors.RED)
+    raise typer.Exit(1 if failed else 0)
+
+
+def _mount_plugin_commands() -> None:
+    """Plugins add sub-commands before argv is parsed (as llm and datasette do)."""
+    from core.plugins import PluginLoadError, PluginRegistry
+
+    try:
+        registry = PluginRegistry.load(blocked=_blocked_from_env())
+    except PluginLoadError as exc:
+        typer.secho(f"Plugins: {exc}", fg=typer.colors.RED, err=True)
+        sys.exit(2)
+    registry.pm.hook.register_cli(cli=cli)
+
+
+def _blocked_from_env() -> list[str]:
+    try:
+        from core.config import load_raw
+
+        config = None
+        argv = sys.argv
+        for i, arg in enumerate(argv):
+            if arg in ("--config", "-c") and i + 1 < len(argv):
+                config = argv[i + 1]
+            elif arg.startswith("--config="):
+                config = arg.split("=", 1)[1]
+        return list(load_raw(config or os.environ.get("ORGANIZER_CONFIG")).data.get("blocked_plugins") or [])
+    except Exception:
+        return []  # a broken config is reported by the command itself, with every error
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING)
+    _mount_plugin_commands()
+    cli()
+
+
+if __name__ == "__main__":
+    main()

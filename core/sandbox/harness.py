@@ -1,0 +1,118 @@
+"""A running app on the emulator, for tests, plugin authors, benches and the demo.
+
+    sandbox = Sandbox(db_url)
+    app = await sandbox.start(plugins=["workshops"], events={"demo": {"title": "Demo"}})
+    alice = sandbox.user("Alice")
+    await alice.send("/start demo")
+    await alice.expect(text="Главное меню")
+    await sandbox.stop()
+
+The app is the real one: real aiogram ``Bot`` polling the emulator over HTTP, real dispatcher,
+middlewares, database and migrations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import itertools
+from typing import Any
+
+from core.app import OrganizerApp
+from core.config import _deep_merge
+from core.plugins import PluginRegistry
+from core.sandbox.emulator import BotAPIEmulator
+
+TEST_TOKEN = "42:SANDBOX"
+DEFAULT_EVENTS: dict[str, Any] = {
+    "demo": {"title": "DemoConf", "timezone": "Europe/Moscow", "language": "ru", "signup": {"enabled": False}},
+}
+
+
+class Sandbox:
+    def __init__(self, db_url: str, *, emulator: BotAPIEmulator | None = None, token: str = TEST_TOKEN):
+        self.db_url = db_url
+        self.emulator = emulator
+        self._own_emulator = emulator is None
+        self.token = token
+        self.app: OrganizerApp | None = None
+        self._polling: asyncio.Task | None = None
+        self._names = itertools.count(1)
+
+    async def start(self, plugins: list[str] | None = None, events: dict[str, Any] | None = None,
+                    settings: dict[str, Any] | None = None, extra_plugins: list[Any] = (),
+                    poll: bool = True) -> OrganizerApp:
+        """``plugins``: built-in plugin names to load (all when None); ``extra_plugins``: plugin
+        modules or objects to register as if installed; ``events``/``settings``: config overrides."""
+        if self.emulator is None:
+            self.emulator = await BotAPIEmulator().start()
+        builtins = None if plugins is None else [f"plugins.{name}" for name in plugins]
+        registry = PluginRegistry.load(builtins, entry_points_enabled=False, extra=list(extra_plugins))
+        overrides = _deep_merge({
+            "bot": {"token": self.token, "api_server": self.emulator.base_url},
+            "database": {"url": self.db_url},
+            "events": copy.deepcopy(DEFAULT_EVENTS if events is None else events),
+        }, settings or {})
+        self.app = OrganizerApp.from_config(None, environ={}, registry=registry, overrides=overrides)
+        await self.app.startup()
+        if poll:
+            self.start_polling()
+        return self.app
+
+    def start_polling(self) -> None:
+        app = self.app
+        self._polling = asyncio.create_task(app.dispatcher.start_polling(
+            app.bot, handle_signals=False, close_bot_session=False, polling_timeout=1,
+            allowed_updates=app.dispatcher.resolve_used_update_types()))
+
+    def user(self, first_name: str | None = None, lang: str = "ru", **kwargs):
+        from core.sandbox.client import SandboxUser
+
+        return SandboxUser(self.emulator, first_name or f"User{next(self._names)}", lang=lang,
+                           settle=self.settle, **kwargs)
+
+    async def admin(self, first_name: str = "Admin", event: str = "demo", lang: str = "ru"):
+        """A user who is an organizer of ``event`` (as if added with `organizer admin add`)."""
+        from core import people
+        from core.models import Role
+
+        person = self.user(first_name, lang=lang)
+        async with self.app.transaction() as session:
+            ev = await people.event_by_slug(session, event)
+            await people.set_role(session, ev, person.id, Role.ADMIN)
+        return person
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Wait until every update was delivered and handled and the bot stopped sending."""
+        await self.emulator.wait_delivered(timeout)
+        await asyncio.wait_for(self.app.in_flight.idle.wait(), timeout)
+        await self.emulator.wait_idle(timeout=timeout)
+        await asyncio.wait_for(self.app.in_flight.idle.wait(), timeout)
+
+    async def run_jobs(self) -> int:
+        """Run every due-time job that is due now; returns how many ran."""
+        runner = self.app.services.get("jobs")
+        if runner is None:
+            raise RuntimeError("the job runner is not running in this app")
+        return await runner.run_due_once()
+
+    async def drain_outbox(self) -> int:
+        """Send everything queued in the outbox now (respecting the rate limits)."""
+        sender = self.app.services.get("sender")
+        if sender is None:
+            raise RuntimeError("the outbox sender is not running in this app")
+        sent = await sender.drain_until_idle()
+        await self.settle()
+        return sent
+
+    async def stop(self) -> None:
+        if self.app is not None and self.app.dispatcher is not None and self._polling is not None:
+            with contextlib.suppress(RuntimeError):
+                await self.app.dispatcher.stop_polling()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(self._polling, 5)
+        if self.app is not None:
+            await self.app.shutdown(drain_timeout=5)
+        if self._own_emulator and self.emulator is not None:
+            await self.emulator.stop()
