@@ -282,6 +282,17 @@ def program_export(event: str, file: Annotated[Path | None, typer.Argument(help=
 
 
 @cli.command()
+def demo(port: Annotated[int, typer.Option(help="Port of the browser page.")] = 8080,
+         host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+         reset: Annotated[bool, typer.Option("--reset", help="Start over with a fresh sample event.")] = False,
+         data_dir: Annotated[Path, typer.Option(help="Where the demo keeps its SQLite database.")] = Path(".organizer-demo")):
+    """Try the bot with no token and no internet: emulator + bot + a sample event, chat in the browser."""
+    from core.sandbox.demo import run_demo
+
+    run_demo(host=host, port=port, reset=reset, data_dir=data_dir)
+
+
+@cli.command()
 def doctor(config: ConfigOption = None):
     """Check the config, the database, the Bot API server and the zbar library (QR scanning)."""
     from core.doctor import run_checks

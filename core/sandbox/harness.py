@@ -47,6 +47,8 @@ class Sandbox:
         modules or objects to register as if installed; ``events``/``settings``: config overrides."""
         if self.emulator is None:
             self.emulator = await BotAPIEmulator().start()
+        if self.token not in self.emulator.world.bots:
+            self.emulator.add_bot(self.token)
         builtins = None if plugins is None else [f"plugins.{name}" for name in plugins]
         registry = PluginRegistry.load(builtins, entry_points_enabled=False, extra=list(extra_plugins))
         overrides = _deep_merge({
