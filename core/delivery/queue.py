@@ -1,0 +1,228 @@
+"""The sender's side of the outbox: claim due rows, give back stale claims, record outcomes.
+
+Every function takes a session whose transaction the caller keeps short: rows are claimed in one
+transaction and their outcomes recorded in another, never held open across a network call.
+Claims are ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED)`` on PostgreSQL (several
+senders take disjoint rows) and the same conditional UPDATE on SQLite, where ``BEGIN IMMEDIATE``
+makes writers serial.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db import utcnow
+from core.delivery.broadcast import finish_batches
+from core.delivery.models import OutboxMedia, OutboxMessage, OutboxState
+from core.delivery.outcomes import DeliveryOutcome, OutcomeHandlers
+from core.models import User
+
+log = logging.getLogger(__name__)
+
+_outbox = OutboxMessage.__table__
+BLOCKED_REASON = "recipient blocked the bot (403)"
+
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    """A snapshot of a claimed row: everything the sender needs, nothing tied to a session."""
+
+    id: int
+    chat_id: int
+    user_id: int | None
+    batch_id: int | None
+    kind: str | None
+    content: dict[str, Any]
+    parse_mode: str | None
+    priority: int
+    not_before: dt.datetime
+    attempts: int
+    claimed_at: dt.datetime
+
+
+@dataclass
+class SendResult:
+    """What one send attempt came to. ``status``: sent | failed | blocked | retry."""
+
+    message: ClaimedMessage
+    status: str
+    message_id: int | None = None
+    error: str | None = None
+    retry_at: dt.datetime | None = None
+    count_attempt: bool = True  # a 429 or a per-chat deferral is flow control, not a failed attempt
+    media_file_id: tuple[int, str] | None = None  # (media_id, file_id) learnt from the first upload
+    new_chat_id: int | None = None  # a group that became a supergroup (retry goes to the new id)
+
+
+_CLAIM_COLUMNS = (_outbox.c.id, _outbox.c.chat_id, _outbox.c.user_id, _outbox.c.batch_id, _outbox.c.kind,
+                  _outbox.c.content, _outbox.c.parse_mode, _outbox.c.priority, _outbox.c.not_before,
+                  _outbox.c.attempts, _outbox.c.claimed_at)
+
+
+async def claim_batch(session: AsyncSession, worker_id: str, limit: int, handlers: OutcomeHandlers,
+                      now: dt.datetime | None = None) -> list[ClaimedMessage]:
+    """Claim up to ``limit`` due rows in queue order (priority, then not_before, then id).
+
+    Rows for users already marked unreachable become ``blocked`` here, without a request.
+    """
+    now = now or utcnow()
+    due = (
+        select(_outbox.c.id)
+        .where(_outbox.c.state == OutboxState.QUEUED.value, _outbox.c.not_before <= now)
+        .order_by(_outbox.c.priority, _outbox.c.not_before, _outbox.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)  # rendered on PostgreSQL only
+    )
+    claimed = (await session.execute(
+        update(_outbox)
+        .where(_outbox.c.id.in_(due.scalar_subquery()), _outbox.c.state == OutboxState.QUEUED.value)
+        .values(state=OutboxState.CLAIMED.value, claimed_by=worker_id, claimed_at=now, updated_at=now)
+        .returning(*_CLAIM_COLUMNS)
+    )).all()
+    messages = sorted((ClaimedMessage(**row._mapping) for row in claimed),
+                      key=lambda m: (m.priority, m.not_before, m.id))
+    user_ids = {m.user_id for m in messages if m.user_id is not None}
+    if not user_ids:
+        return messages
+    unreachable = set((await session.scalars(
+        select(User.id).where(User.id.in_(user_ids), User.unreachable_at.is_not(None))
+    )).all())
+    if not unreachable:
+        return messages
+    skipped = [m for m in messages if m.user_id in unreachable]
+    await _finalize(session, [SendResult(m, "blocked", error=BLOCKED_REASON, count_attempt=False) for m in skipped],
+                    worker_id, handlers, now)
+    return [m for m in messages if m.user_id not in unreachable]
+
+
+async def requeue_stale_claims(session: AsyncSession, timeout_seconds: float, now: dt.datetime | None = None) -> int:
+    """Return claims older than the timeout to the queue: their sender died before recording an outcome.
+
+    At-least-once: such a row may already have reached Telegram and will then be sent again.
+    """
+    now = now or utcnow()
+    result = await session.execute(
+        update(_outbox)
+        .where(_outbox.c.state == OutboxState.CLAIMED.value,
+               _outbox.c.claimed_at < now - dt.timedelta(seconds=timeout_seconds))
+        .values(state=OutboxState.QUEUED.value, claimed_by=None, claimed_at=None, updated_at=now)
+    )
+    if result.rowcount:
+        log.warning("returned %d outbox rows with stale claims (older than %.0fs) to the queue",
+                    result.rowcount, timeout_seconds)
+    return result.rowcount or 0
+
+
+async def record_results(session: AsyncSession, results: list[SendResult], worker_id: str,
+                         handlers: OutcomeHandlers, now: dt.datetime | None = None) -> None:
+    """Write a batch of outcomes in one transaction; blocked chats stop, finished broadcasts report."""
+    if results:
+        await _finalize(session, results, worker_id, handlers, now or utcnow())
+
+
+async def _finalize(session: AsyncSession, results: list[SendResult], worker_id: str, handlers: OutcomeHandlers,
+                    now: dt.datetime) -> None:
+    watched = handlers.kinds()
+    plain: list[SendResult] = []
+    tracked: list[SendResult] = []
+    for result in results:
+        (tracked if result.message.kind in watched and result.status != "retry" else plain).append(result)
+    if plain:
+        # executemany: one round trip for the whole batch. The claimed_by guard makes a late
+        # answer harmless after another sender re-claimed the row.
+        await session.execute(
+            update(_outbox)
+            .where(_outbox.c.id == bindparam("b_id"), _outbox.c.claimed_by == worker_id,
+                   _outbox.c.state == OutboxState.CLAIMED.value)
+            .values(_ROW_VALUES),
+            [_row_params(r, worker_id, now) for r in plain],
+        )
+    for result in tracked:
+        # One by one with RETURNING: a handler must only hear about outcomes this sender really recorded.
+        row_id = (await session.execute(
+            update(_outbox)
+            .where(_outbox.c.id == result.message.id, _outbox.c.claimed_by == worker_id,
+                   _outbox.c.state == OutboxState.CLAIMED.value)
+            .values({k.removeprefix("b_"): v for k, v in _row_params(result, worker_id, now).items() if k != "b_id"})
+            .returning(_outbox.c.id)
+        )).scalar_one_or_none()
+        if row_id is not None:
+            await _dispatch(session, handlers, [row_id], _outcome(result))
+    for result in results:
+        if result.media_file_id:
+            media_id, file_id = result.media_file_id
+            await session.execute(update(OutboxMedia).where(OutboxMedia.id == media_id, OutboxMedia.file_id.is_(None))
+                                  .values(file_id=file_id))
+    batches = {r.message.batch_id for r in results if r.status != "retry"}
+    blocked = [r for r in results if r.status == "blocked" and r.error == BLOCKED_REASON]
+    if blocked:
+        batches |= await _block_chats(session, {r.message.chat_id for r in blocked},
+                                      {r.message.user_id for r in blocked if r.message.user_id}, handlers, now)
+    await finish_batches(session, [b for b in batches if b is not None])
+
+
+_ROW_VALUES = {
+    "state": bindparam("b_state"), "message_id": bindparam("b_message_id"), "sent_at": bindparam("b_sent_at"),
+    "attempts": bindparam("b_attempts"), "last_error": bindparam("b_last_error"),
+    "not_before": bindparam("b_not_before"), "claimed_by": bindparam("b_claimed_by"),
+    "claimed_at": bindparam("b_claimed_at"), "chat_id": bindparam("b_chat_id"),
+    "updated_at": bindparam("b_updated_at"),
+}
+
+
+def _row_params(result: SendResult, worker_id: str, now: dt.datetime) -> dict:
+    msg = result.message
+    retry = result.status == "retry"
+    state = {"sent": OutboxState.SENT, "failed": OutboxState.FAILED, "blocked": OutboxState.BLOCKED,
+             "retry": OutboxState.QUEUED}[result.status].value
+    return {
+        "b_id": msg.id,
+        "b_state": state,
+        "b_message_id": result.message_id,
+        "b_sent_at": now if result.status == "sent" else None,
+        "b_attempts": msg.attempts + (1 if result.count_attempt else 0),
+        "b_last_error": result.error,
+        "b_not_before": (result.retry_at or now) if retry else msg.not_before,
+        # A row back in the queue belongs to nobody; a finished one keeps who sent it.
+        "b_claimed_by": None if retry else worker_id,
+        "b_claimed_at": None if retry else msg.claimed_at,
+        "b_chat_id": result.new_chat_id or msg.chat_id,
+        "b_updated_at": now,
+    }
+
+
+def _outcome(result: SendResult) -> DeliveryOutcome:
+    return DeliveryOutcome(result.status, result.error, result.message_id)
+
+
+async def _dispatch(session: AsyncSession, handlers: OutcomeHandlers, row_ids: list[int],
+                    outcome: DeliveryOutcome) -> None:
+    rows = (await session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(row_ids))
+                                  .execution_options(populate_existing=True))).all()
+    for row in rows:
+        await handlers.dispatch(session, row, outcome)
+
+
+async def _block_chats(session: AsyncSession, chat_ids: set[int], user_ids: set[int], handlers: OutcomeHandlers,
+                       now: dt.datetime) -> set[int | None]:
+    """403: remember the user is unreachable and end their other queued rows without a request."""
+    if user_ids:
+        await session.execute(update(User).where(User.id.in_(user_ids), User.unreachable_at.is_(None))
+                              .values(unreachable_at=now))
+    ended = (await session.execute(
+        update(_outbox)
+        .where(_outbox.c.chat_id.in_(chat_ids), _outbox.c.state == OutboxState.QUEUED.value)
+        .values(state=OutboxState.BLOCKED.value, last_error=BLOCKED_REASON, updated_at=now)
+        .returning(_outbox.c.id, _outbox.c.kind, _outbox.c.batch_id)
+    )).all()
+    watched = handlers.kinds()
+    tracked = [row.id for row in ended if row.kind in watched]
+    if tracked:
+        await _dispatch(session, handlers, tracked, DeliveryOutcome("blocked", BLOCKED_REASON))
+    return {row.batch_id for row in ended}
