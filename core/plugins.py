@@ -85,6 +85,9 @@ class PluginRegistry:
                                       f"({by_name[manifest.name].source} and {source})")
             by_name[manifest.name] = LoadedPlugin(manifest, module, source)
         self.order = resolve_order({n: list(p.manifest.depends_on) for n, p in by_name.items()})
+        # Historic: every plugin registered below gets add_hookspecs(pm) as it arrives, so a
+        # plugin's own hooks exist before check_pending() looks for unknown implementations.
+        self.pm.hook.add_hookspecs.call_historic(kwargs={"pm": self.pm})
         for name in self.order:  # dependencies register first, so they are called last (LIFO)
             plugin = by_name[name]
             self.pm.register(plugin.module, name=name)

@@ -42,15 +42,17 @@ class Sandbox:
 
     async def start(self, plugins: list[str] | None = None, events: dict[str, Any] | None = None,
                     settings: dict[str, Any] | None = None, extra_plugins: list[Any] = (),
-                    poll: bool = True) -> OrganizerApp:
+                    poll: bool = True, entry_points: bool = False) -> OrganizerApp:
         """``plugins``: built-in plugin names to load (all when None); ``extra_plugins``: plugin
-        modules or objects to register as if installed; ``events``/``settings``: config overrides."""
+        modules or objects to register as if installed; ``events``/``settings``: config overrides;
+        ``entry_points``: also load installed third-party plugins (off by default so tests see
+        only what they name)."""
         if self.emulator is None:
             self.emulator = await BotAPIEmulator().start()
         if self.token not in self.emulator.world.bots:
             self.emulator.add_bot(self.token)
         builtins = None if plugins is None else [f"plugins.{name}" for name in plugins]
-        registry = PluginRegistry.load(builtins, entry_points_enabled=False, extra=list(extra_plugins))
+        registry = PluginRegistry.load(builtins, entry_points_enabled=entry_points, extra=list(extra_plugins))
         overrides = _deep_merge({
             "bot": {"token": self.token, "api_server": self.emulator.base_url},
             "database": {"url": self.db_url},
