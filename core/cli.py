@@ -129,7 +129,8 @@ def db_current(config: ConfigOption = None):
     current, heads = asyncio.run(go())
     typer.echo("Current: " + (", ".join(sorted(current)) or "(empty database)"))
     typer.echo("Newest:  " + ", ".join(sorted(heads)))
-    typer.echo("Up to date." if current == heads else "Behind: run `organizer db upgrade`.")
+    typer.echo("Up to date." if heads <= migrations.applied_revisions(app.registry, current)
+               else "Behind: run `organizer db upgrade`.")
 
 
 @config_cli.command("check")

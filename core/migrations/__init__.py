@@ -55,5 +55,15 @@ async def current(engine: AsyncEngine) -> set[str]:
         return set(await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_heads()))
 
 
+def applied_revisions(registry, current_heads: set[str]) -> set[str]:
+    """Every revision implied by the stored heads. A revision another branch ``depends_on`` is not
+    kept in ``alembic_version`` once the dependant is applied, so compare closures, not rows."""
+    script = script_directory(registry)
+    if not current_heads:
+        return set()
+    return {r.revision for r in script.revision_map.iterate_revisions(tuple(current_heads), "base")}
+
+
 async def is_up_to_date(engine: AsyncEngine, registry) -> bool:
-    return await current(engine) == set(script_directory(registry).get_heads())
+    heads = set(script_directory(registry).get_heads())
+    return heads <= applied_revisions(registry, await current(engine))
