@@ -59,7 +59,7 @@ class SandboxUser:
         self.settle_timeout = settle_timeout
         self.quiet = quiet
         self._settle = settle
-        self._events = emu.subscribe()
+        self._events = emu.subscribe(self.chat_id)
         self._log: list[dict[str, Any]] = []  # snapshots of bot messages (new or edited) in this chat
         self._cursor = 0  # expect() looks at _log[_cursor:]
         self._actions: list[tuple[int, str]] = []  # (last message id at that moment, line) for clicks and votes

@@ -81,10 +81,12 @@ class BotAPIEmulator(BotApiMethods):
         self.world = World()
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
+        #: Set to False in long benchmarks so the request log does not grow without bound.
+        self.record_requests = True
         self.webhook_retry_delay = webhook_retry_delay
         self.webhook_max_attempts = webhook_max_attempts
         self._changed = asyncio.Event()
-        self._subscribers: list[asyncio.Queue[dict[str, Any]]] = []
+        self._subscribers: list[tuple[int | None, asyncio.Queue[dict[str, Any]]]] = []
         self._closing = False
         self._inflight = 0  # bot requests other than getUpdates being handled now
         self._last_activity = 0.0  # monotonic time a non-getUpdates bot request last ended
@@ -198,12 +200,12 @@ class BotAPIEmulator(BotApiMethods):
         arrived = time.monotonic()
         if not _TOKEN_RE.match(token):
             body = {"ok": False, "error_code": 401, "description": "Unauthorized"}
-            self.requests.append(RecordedRequest(method, token, {}, arrived, False, 401, "Unauthorized"))
+            self._record(RecordedRequest(method, token, {}, arrived, False, 401, "Unauthorized"))
             return web.json_response(body, status=401)
         try:
             params, files = await self._read_params(request)
         except ApiError as e:
-            self.requests.append(RecordedRequest(method, token, {}, arrived, False, e.code, e.description))
+            self._record(RecordedRequest(method, token, {}, arrived, False, e.code, e.description))
             return web.json_response(e.payload(), status=e.code)
         bot = self._bot_for(token)
         try:
@@ -272,7 +274,7 @@ class BotAPIEmulator(BotApiMethods):
         if entry is None:
             # Telegram answers unknown methods with a bare 404.
             error = ApiError(404, "Not Found")
-            self.requests.append(RecordedRequest(method, bot.token, recorded_params, arrived, False, 404,
+            self._record(RecordedRequest(method, bot.token, recorded_params, arrived, False, 404,
                                                  error.description))
             return 404, error.payload()
         name, attr = entry
@@ -280,7 +282,7 @@ class BotAPIEmulator(BotApiMethods):
         if counts_as_activity:
             self._inflight += 1
         record = RecordedRequest(name, bot.token, recorded_params, arrived, False)
-        self.requests.append(record)
+        self._record(record)
         try:
             if self.faults.latency:
                 await asyncio.sleep(self.faults.latency)
@@ -463,6 +465,10 @@ class BotAPIEmulator(BotApiMethods):
 
     # ------------------------------------------------------------------------------------------ records
 
+    def _record(self, record: RecordedRequest) -> None:
+        if self.record_requests:
+            self.requests.append(record)
+
     def requests_for(self, method: str | None = None, chat_id: int | str | None = None) -> list[RecordedRequest]:
         out = []
         for r in self.requests:
@@ -479,20 +485,26 @@ class BotAPIEmulator(BotApiMethods):
 
     # ------------------------------------------------------------------------------------- subscriptions
 
-    def subscribe(self) -> asyncio.Queue[dict[str, Any]]:
-        """A queue of chat events: message, edit, delete, callback_answer, chat_action."""
+    def subscribe(self, chat_id: int | None = None) -> asyncio.Queue[dict[str, Any]]:
+        """A queue of chat events: message, edit, delete, callback_answer, chat_action.
+
+        Each event is ``{"type", "chat_id", "time", ...}``; message/edit/delete carry ``"message"`` (a
+        chat_messages() view). With ``chat_id`` only that chat's events are queued, which keeps thousands of
+        scripted users cheap. Call unsubscribe() when done: queues are unbounded.
+        """
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self._subscribers.append(queue)
+        self._subscribers.append((chat_id, queue))
         return queue
 
     def unsubscribe(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
-        with contextlib.suppress(ValueError):
-            self._subscribers.remove(queue)
+        self._subscribers = [(c, q) for c, q in self._subscribers if q is not queue]
 
     def _publish(self, event: dict[str, Any]) -> None:
         event.setdefault("time", time.time())
-        for queue in list(self._subscribers):
-            queue.put_nowait(copy.deepcopy(event))
+        for chat_id, queue in list(self._subscribers):
+            if chat_id is None or chat_id == event.get("chat_id"):
+                # Each subscriber gets its own copy so one consumer's changes never leak into another's.
+                queue.put_nowait(copy.deepcopy(event))
 
     # ---------------------------------------------------------------------------------- simulated users
 

@@ -53,6 +53,7 @@ class RateLimit:
 class Faults:
     latency: float = 0.0
     blocked: set[int] = field(default_factory=set)
+    deactivated: set[int] = field(default_factory=set)
     rate_limit: RateLimit = field(default_factory=RateLimit)
     rate_limited_methods: set[str] = field(default_factory=lambda: set(SEND_METHODS))
     _fail: dict[str, deque[_Injected]] = field(default_factory=dict)
@@ -84,6 +85,10 @@ class Faults:
     def unblock_bot(self, user_id: int) -> None:
         self.blocked.discard(int(user_id))
 
+    def deactivate_user(self, user_id: int) -> None:
+        """The account was deleted: sends fail with 403 "user is deactivated" for good."""
+        self.deactivated.add(int(user_id))
+
     def fail_next(self, method: str, count: int = 1, status: int = 500, description: str | None = None) -> None:
         """The next ``count`` calls of ``method`` ("*" = any) answer with a 5xx error."""
         text = description or _DEFAULT_DESCRIPTIONS.get(status, "Internal Server Error")
@@ -97,6 +102,7 @@ class Faults:
     def reset(self) -> None:
         self.latency = 0.0
         self.blocked.clear()
+        self.deactivated.clear()
         self._fail.clear()
         self._drop.clear()
         self.clear_rate_limit()
@@ -122,7 +128,11 @@ class Faults:
         return None
 
     def check_blocked(self, method: str, chat_id: Any) -> None:
-        if method.lower() in CHAT_ACTION_METHODS and isinstance(chat_id, int) and chat_id in self.blocked:
+        if method.lower() not in CHAT_ACTION_METHODS or not isinstance(chat_id, int):
+            return
+        if chat_id in self.deactivated:
+            raise forbidden("user is deactivated")
+        if chat_id in self.blocked:
             raise forbidden("bot was blocked by the user")
 
     def check_rate(self, method: str, chat_id: Any, now: float | None = None) -> None:

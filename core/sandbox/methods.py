@@ -469,9 +469,8 @@ class BotApiMethods:
         if src is None:
             raise bad_request("message to copy not found")
         content = self._copy_content(src)
-        if "caption" in p:
-            if "text" in content:
-                raise bad_request("there is no caption in the message")
+        if "caption" in p and "text" not in content:
+            # A new caption replaces the original one; text messages have none, so it is ignored there.
             content["caption"], content["caption_entities"] = self._caption(p)
         markup = parse_reply_markup(p.get("reply_markup"))
         reply_to = self._reply_target(chat, p)

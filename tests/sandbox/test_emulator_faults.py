@@ -98,3 +98,23 @@ async def test_latency_is_added(bot: Bot, emu: BotAPIEmulator) -> None:
     started = time.monotonic()
     await bot.get_me()
     assert time.monotonic() - started < 0.2
+
+
+async def test_deactivated_user(bot: Bot, emu: BotAPIEmulator, alice: dict) -> None:
+    emu.faults.deactivate_user(alice["id"])
+    with pytest.raises(TelegramForbiddenError, match="Forbidden: user is deactivated"):
+        await bot.send_message(alice["id"], "hello?")
+
+
+async def test_late_callback_answer_is_too_old(bot: Bot, emu: BotAPIEmulator, alice: dict) -> None:
+    from aiogram.exceptions import TelegramBadRequest
+    from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+    emu.callback_answer_timeout = 0.1
+    msg = await bot.send_message(alice["id"], "x", reply_markup=InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text="A", callback_data="a")]]))
+    update = await emu.click(alice["id"], msg.message_id, "a")
+    await asyncio.sleep(0.15)
+    with pytest.raises(TelegramBadRequest, match="query is too old"):
+        await bot.answer_callback_query(update["callback_query"]["id"])
+    assert not emu.callback_answered(update["callback_query"]["id"])
