@@ -1,0 +1,148 @@
+"""Waitlist: when a workshop is full, users queue automatically; a freed seat is offered to the next
+person with Accept / Decline and a deadline, and held for them meanwhile. Built on the hooks the
+workshops plugin publishes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core import JobSpec, ProfileSection, hookimpl
+from core.contributions import PluginManifest
+from plugins.waitlist.config import WaitlistConfig
+
+HERE = Path(__file__).resolve().parent
+
+manifest = PluginManifest(
+    name="waitlist",
+    version="0.1.0",
+    description="Fair per-workshop queues with held-seat offers (accept / decline / deadline)",
+    depends_on=("workshops",),
+    config_model=WaitlistConfig,
+    migrations=HERE / "migrations" / "versions",
+    locales=HERE / "locales",
+)
+
+
+async def _event(session, workshop):
+    from core.models import Event
+
+    return await session.get(Event, workshop.event_id)
+
+
+async def _locked(session, workshop_id):
+    from plugins.workshops.models import Workshop
+
+    # The workshops service locked this row before calling the hook: the identity map has it.
+    return await session.get(Workshop, workshop_id)
+
+
+@hookimpl
+def register_routers(app):
+    from plugins.waitlist import handlers
+
+    return [handlers.router()]
+
+
+@hookimpl
+def register_jobs(app):
+    from plugins.waitlist import jobs
+
+    return [JobSpec("sweep", jobs.sweep, interval=15.0, misfire="run"),
+            JobSpec("offer_due", jobs.offer_due, misfire="run")]
+
+
+@hookimpl
+async def profile_sections(app, session, event, member, tr):
+    from plugins.waitlist import service
+    from plugins.workshops import service as workshops
+
+    mine = await service.my_entries(session, event.id, member.user_id)
+    if not mine:
+        return None
+    tz = workshops.tz_of(event)
+    lines = []
+    for item in mine:
+        when = workshops.format_when(tr, item.workshop, tz)
+        if item.position is None:
+            lines.append(tr("waitlist-profile-offered", title=workshops._q(item.workshop.title), when=when))
+        else:
+            lines.append(tr("waitlist-profile-line", title=workshops._q(item.workshop.title), when=when,
+                            position=item.position))
+    return [ProfileSection("waitlist-profile-title", tuple(lines), order=31)]
+
+
+# --- hooks published by the workshops plugin --------------------------------------------------------
+
+@hookimpl
+async def workshops_process_holds(app, session, workshop, now):
+    from plugins.waitlist import service
+
+    await service.settle(app, session, await _event(session, workshop), workshop, now)
+
+
+@hookimpl
+async def workshops_held_seats(app, session, workshop_ids, user_id, now):
+    from plugins.waitlist import service
+
+    return await service.held(session, workshop_ids, user_id, now)
+
+
+@hookimpl
+async def workshops_full(app, session, event, workshop, user_id, now):
+    from plugins.waitlist import service
+
+    return await service.enqueue(app, session, event, workshop, user_id, now)
+
+
+@hookimpl
+async def workshops_booked(app, session, workshop, user_id, source):
+    """Booked directly (a seat freed after the offer cutoff, or a held seat via the card): the
+    user's open entry is closed so it neither holds a second seat nor keeps a place in line."""
+    from sqlalchemy import update
+
+    from core.db import utcnow
+    from plugins.waitlist.models import OPEN_STATES, Entry
+
+    await session.execute(update(Entry).where(Entry.workshop_id == workshop.id, Entry.user_id == user_id,
+                                              Entry.state.in_(OPEN_STATES))
+                          .values(state="accepted", updated_at=utcnow()))
+
+
+@hookimpl
+async def seat_released(app, session, workshop_id, count):
+    from core.db import utcnow
+    from plugins.waitlist import service
+
+    workshop = await _locked(session, workshop_id)
+    await service.settle(app, session, await _event(session, workshop), workshop, utcnow())
+
+
+@hookimpl
+async def capacity_changed(app, session, workshop_id, old, new):
+    from core.db import utcnow
+    from plugins.waitlist import service
+
+    workshop = await _locked(session, workshop_id)
+    await service.settle(app, session, await _event(session, workshop), workshop, utcnow())
+
+
+@hookimpl
+async def workshops_card_extras(app, session, workshop, user_id, tr, now):
+    from plugins.waitlist import service
+
+    return await service.card_extras(app, session, await _event(session, workshop), workshop, user_id, tr, now)
+
+
+@hookimpl
+async def workshops_people(app, session, workshop):
+    from plugins.waitlist import service
+
+    entries, _ = await service.queue_page(session, workshop.id)
+    return {entry.user_id: ("offered" if entry.state == "offered" else "waiting") for entry, _u, _p in entries}
+
+
+@hookimpl
+async def workshops_export_rows(app, session, workshop):
+    from plugins.waitlist import service
+
+    return await service.export_rows(session, await _event(session, workshop), workshop)

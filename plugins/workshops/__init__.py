@@ -1,0 +1,99 @@
+"""Workshops: a list and cards of workshops, one-tap booking that never oversells, organizer tools.
+
+Publishes hooks (``hookspecs.WorkshopsSpecs``) that the waitlist plugin implements.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core import AdminItem, JobSpec, MenuItem, PluginManifest, ProfileSection, ProgramSection, ScheduleItem, hookimpl
+from plugins.workshops.config import WorkshopsConfig
+
+HERE = Path(__file__).resolve().parent
+
+manifest = PluginManifest(
+    name="workshops",
+    version="0.1.0",
+    description="Workshops with limited seats: list, cards, booking, organizer dialogs, CSV export",
+    config_model=WorkshopsConfig,
+    migrations=HERE / "migrations" / "versions",
+    locales=HERE / "locales",
+)
+
+
+@hookimpl
+def add_hookspecs(pm):
+    from plugins.workshops.hookspecs import WorkshopsSpecs
+
+    pm.add_hookspecs(WorkshopsSpecs)
+
+
+@hookimpl
+def register_routers(app):
+    from plugins.workshops import admin_handlers, handlers
+
+    return [handlers.router(), admin_handlers.router()]
+
+
+@hookimpl
+def menu_items(app, event, member):
+    return [MenuItem("workshops-menu", "wsl:0", order=30)]
+
+
+@hookimpl
+def admin_items(app, event, member):
+    return [AdminItem("workshops-admin-menu", "wsa:home:0:0", order=30)]
+
+
+@hookimpl
+async def profile_sections(app, session, event, member, tr):
+    from plugins.workshops import service
+
+    booked = await service.user_bookings(session, event.id, member.user_id)
+    if not booked:
+        return [ProfileSection("workshops-profile-title", (tr("workshops-profile-none"),), order=30)]
+    tz = service.tz_of(event)
+    lines = tuple(tr("workshops-profile-line", title=service._q(w.title), when=service.format_when(tr, w, tz))
+                  for w in booked)
+    return [ProfileSection("workshops-profile-title", lines, order=30)]
+
+
+@hookimpl
+async def schedule_items(app, session, event, member):
+    from plugins.workshops import service
+
+    return [ScheduleItem(starts_at=w.starts_at, ends_at=w.ends_at, title=w.title, place=w.place, kind="workshop")
+            for w in await service.user_bookings(session, event.id, member.user_id)]
+
+
+@hookimpl
+def register_jobs(app):
+    from plugins.workshops import jobs
+
+    return [JobSpec("refresh_views", jobs.refresh_views, interval=3.0, misfire="drop")]
+
+
+@hookimpl
+def register_cli(cli):
+    from plugins.workshops.cli import workshops_cli
+
+    cli.add_typer(workshops_cli, name="workshops")
+
+
+@hookimpl
+async def program_import(app, session, event, data, dry_run):
+    from plugins.workshops import service
+
+    if "workshops" not in data:
+        return None
+    created, updated, unchanged, errors = await service.import_program(app, session, event, data["workshops"],
+                                                                       dry_run=dry_run)
+    return ProgramSection(created=created, updated=updated, unchanged=unchanged, errors=errors)
+
+
+@hookimpl
+async def program_export(app, session, event):
+    from plugins.workshops import service
+
+    return {"workshops": await service.export_program(session, event)}

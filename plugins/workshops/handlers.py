@@ -1,0 +1,138 @@
+"""Participant side: the list, the card, book and cancel. Thin: the service decides, we render.
+
+Seat-changing taps commit their transaction before anything is sent to Telegram, so the row lock
+(and SQLite's write lock) is held only for the database work, never across an HTTP round trip.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.text_decorations import html_decoration as hd
+
+from core.context import EventContext
+from plugins.workshops import live, render, service
+from plugins.workshops.keyboards import WsBook, WsCancel, WsCard, WsList
+
+
+def router() -> Router:
+    r = Router(name="workshops")
+    r.message.register(on_list_command, Command("workshops"), F.chat.type == "private")
+    r.callback_query.register(on_list, WsList.filter())
+    r.callback_query.register(on_card, WsCard.filter())
+    r.callback_query.register(on_book, WsBook.filter())
+    r.callback_query.register(on_cancel, WsCancel.filter())
+    return r
+
+
+async def show(target: Message | CallbackQuery, text: str, markup) -> Message | None:
+    """Edit the message whose button was pressed (or send a new one); returns the shown message."""
+    if isinstance(target, CallbackQuery):
+        message = target.message
+        if isinstance(message, Message) and message.text is not None:
+            if message.html_text != text or message.reply_markup != markup:
+                result = await message.edit_text(text, reply_markup=markup)
+                return result if isinstance(result, Message) else message
+            return message
+        return await message.answer(text, reply_markup=markup)
+    return await target.answer(text, reply_markup=markup)
+
+
+async def _remember(app, session, ctx: EventContext, shown: Message | None, kind: str, ids, page, text, markup):
+    if shown is None:
+        return
+    await live.remember(app, session, event=ctx.event, chat_id=shown.chat.id, message_id=shown.message_id,
+                        user_id=ctx.user.id, kind=kind, workshop_ids=ids, page=page, text=text, markup=markup)
+    await session.commit()
+
+
+async def _list(target, app, session, ctx: EventContext, page: int) -> None:
+    text, markup, ids, page = await render.render_list(app, session, ctx.event, ctx.user.id, ctx.tr, page)
+    await session.commit()
+    shown = await show(target, text, markup)
+    await _remember(app, session, ctx, shown, "list", ids, page, text, markup)
+
+
+async def on_list_command(message: Message, app, session, event_ctx: EventContext) -> None:
+    await _list(message, app, session, event_ctx, 0)
+
+
+async def on_list(query: CallbackQuery, callback_data: WsList, app, session, event_ctx: EventContext) -> None:
+    await _list(query, app, session, event_ctx, callback_data.page)
+
+
+async def show_card(query: CallbackQuery, app, session, ctx: EventContext, workshop_id: int, *, page: int = 0,
+                    notice: str | None = None, callback_answer=None) -> None:
+    workshop = await service.get_workshop(session, ctx.event.id, workshop_id)
+    if workshop is None:
+        if callback_answer is not None:
+            callback_answer.text = ctx.tr("workshops-gone")
+        await _list(query, app, session, ctx, page)
+        return
+    text, markup = await render.render_card(app, session, ctx.event, workshop, ctx.user.id, ctx.tr, page=page,
+                                            notice=notice)
+    await session.commit()
+    shown = await show(query, text, markup)
+    await _remember(app, session, ctx, shown, "card", [workshop.id], page, text, markup)
+
+
+async def on_card(query: CallbackQuery, callback_data: WsCard, app, session, event_ctx: EventContext) -> None:
+    await show_card(query, app, session, event_ctx, callback_data.id, page=callback_data.page)
+
+
+def book_notice(tr, result, tz) -> tuple[str | None, str]:
+    """(line on the card, short toast) telling the user exactly what happened."""
+    title = hd.quote(result.workshop.title) if result.workshop is not None else ""
+    status = result.status
+    if status == "booked":
+        line = tr("workshops-booked", title=title)
+        if result.clash is not None:
+            line += "\n" + tr("workshops-booked-clash-warning", **_clash_args(tr, result.clash, tz))
+        return line, tr("workshops-toast-booked")
+    if status == "already":
+        return tr("workshops-already-booked", title=title), tr("workshops-toast-already")
+    if status in ("queued", "already_queued"):
+        key = "waitlist-queued" if status == "queued" else "waitlist-already-queued"
+        return tr(key, title=title, position=result.position), tr("waitlist-toast-queued", position=result.position)
+    if status == "offered":
+        return tr("waitlist-offer-pending"), tr("waitlist-offer-pending")
+    if status == "clash":
+        return tr("workshops-clash", **_clash_args(tr, result.clash, tz)), tr("workshops-toast-clash")
+    if status == "full":
+        return tr("workshops-full"), tr("workshops-full")
+    if status == "closed":
+        return tr("workshops-booking-closed"), tr("workshops-booking-closed")
+    if status == "started":
+        return tr("workshops-started"), tr("workshops-started")
+    return None, tr("workshops-gone")
+
+
+def _clash_args(tr, clash, tz) -> dict:
+    start, end = clash.starts_at.astimezone(tz), clash.ends_at.astimezone(tz)
+    return dict(other=hd.quote(clash.title), day=service.format_day(tr, clash.starts_at, tz),
+                start=f"{start:%H:%M}", end=f"{end:%H:%M}")
+
+
+async def on_book(query: CallbackQuery, callback_data: WsBook, app, session, event_ctx: EventContext,
+                  callback_answer=None) -> None:
+    ctx = event_ctx
+    result = await service.book(app, session, ctx.event, ctx.user.id, callback_data.id)
+    await session.commit()  # the seat (or the queue place) is final before we say anything
+    line, toast = book_notice(ctx.tr, result, service.tz_of(ctx.event))
+    if callback_answer is not None:
+        callback_answer.text = toast
+    await show_card(query, app, session, ctx, callback_data.id, notice=line)
+
+
+async def on_cancel(query: CallbackQuery, callback_data: WsCancel, app, session, event_ctx: EventContext,
+                    callback_answer=None) -> None:
+    ctx = event_ctx
+    result = await service.cancel(app, session, ctx.event, ctx.user.id, callback_data.id)
+    await session.commit()
+    key = {"cancelled": "workshops-cancelled", "not_booked": "workshops-not-booked",
+           "started": "workshops-cancel-started"}.get(result.status, "workshops-gone")
+    title = hd.quote(result.workshop.title) if result.workshop is not None else ""
+    if callback_answer is not None:
+        callback_answer.text = ctx.tr(key.replace("workshops-", "workshops-toast-", 1))
+    await show_card(query, app, session, ctx, callback_data.id, notice=ctx.tr(key, title=title))

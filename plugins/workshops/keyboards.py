@@ -1,0 +1,52 @@
+"""Callback data and inline keyboards of the workshops plugin (prefixes ws*, all ≤ 64 bytes)."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from core.keyboards import button
+
+
+class WsList(CallbackData, prefix="wsl"):
+    page: int
+
+
+class WsCard(CallbackData, prefix="wsc"):
+    id: int
+    page: int = 0
+
+
+class WsBook(CallbackData, prefix="wsb"):
+    id: int
+
+
+class WsCancel(CallbackData, prefix="wsx"):
+    id: int
+
+
+class WsAdmin(CallbackData, prefix="wsa"):
+    action: str
+    id: int = 0
+    page: int = 0
+
+
+def rows(*rows_: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[r for r in rows_ if r])
+
+
+def nav_row(tr, page: int, pages: int, make) -> list[InlineKeyboardButton]:
+    """‹ 2/5 › — only the arrows that lead somewhere."""
+    if pages <= 1:
+        return []
+    row = []
+    if page > 0:
+        row.append(button(tr("workshops-btn-prev"), make(page - 1)))
+    row.append(button(tr("workshops-page", page=page + 1, pages=pages), make(page)))
+    if page < pages - 1:
+        row.append(button(tr("workshops-btn-next"), make(page + 1)))
+    return row
+
+
+def admin(action: str, id_: int = 0, page: int = 0) -> str:
+    return WsAdmin(action=action, id=id_, page=page).pack()

@@ -1,0 +1,52 @@
+"""The one place the workshops and waitlist plugins hand notices to the core's outbox.
+
+Notices are written in the caller's transaction (``core.delivery.enqueue``), so a notice commits or
+vanishes together with the state change that caused it. Texts are rendered per recipient language.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+
+from core.i18n import pick_language
+from core.models import User
+
+log = logging.getLogger(__name__)
+
+
+async def languages(app, session, event, user_ids) -> dict[int, str]:
+    """Each recipient's language: their pick, then Telegram's, then the event's."""
+    ids = list(set(user_ids))
+    if not ids:
+        return {}
+    rows = (await session.execute(select(User.id, User.language, User.telegram_language)
+                                  .where(User.id.in_(ids)))).all()
+    found = {r.id: pick_language(r.language, r.telegram_language, event.language) for r in rows}
+    return {uid: found.get(uid, pick_language(None, None, event.language)) for uid in ids}
+
+
+async def unreachable(session, user_ids) -> set[int]:
+    """Users Telegram told us have blocked the bot (403): an offer to them cannot arrive."""
+    ids = list(set(user_ids))
+    if not ids:
+        return set()
+    rows = await session.scalars(select(User.id).where(User.id.in_(ids), User.unreachable_at.is_not(None)))
+    return set(rows.all())
+
+
+async def enqueue_notice(session, *, user_id: int, event_id: int, text: str, dedupe_key: str,
+                         reply_markup: Any = None, interactive: bool = False, kind: str | None = None,
+                         payload: dict | None = None) -> None:
+    """Write one notice to the outbox in the current transaction (deduplicated by ``dedupe_key``).
+
+    ``kind``/``payload`` let the delivery outcome come back (an offer that cannot be delivered
+    expires at once); ``interactive`` notices (an offer with a deadline) go before timely ones.
+    """
+    from core.delivery import Priority, enqueue
+
+    await enqueue(session, chat_id=user_id, user_id=user_id, event_id=event_id, text=text,
+                  reply_markup=reply_markup, dedupe_key=dedupe_key,
+                  priority=Priority.INTERACTIVE if interactive else Priority.NORMAL, kind=kind, payload=payload)

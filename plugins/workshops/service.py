@@ -1,0 +1,732 @@
+"""Workshops domain logic: what the bot, the CLI, the program file and the tests all call.
+
+No aiogram here. Seats are never trusted from a counter: every operation that can reduce
+availability locks the workshop row first (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's
+``BEGIN IMMEDIATE``, emitted by ``core.db``, already holds the database write lock) and then
+computes availability = capacity − bookings − seats held by open offers (pretix's rule). The unique
+key (workshop, user) on bookings makes a double tap harmless.
+
+Other plugins take part through the hooks in ``hookspecs.py``; they run inside the same locked
+transaction, so offers and notices commit together with the seat change that caused them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zoneinfo
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core import people
+from core.db import utcnow
+from core.models import Event, Member, User
+from plugins.workshops import notify
+from plugins.workshops.config import WorkshopsConfig
+from plugins.workshops.models import (
+    DESCRIPTION_MAX, KEY_MAX, PLACE_MAX, SPEAKER_MAX, TITLE_MAX, Booking, Workshop,
+)
+from plugins.workshops.results import (
+    BookResult, CancelResult, CapacityResult, Clash, QueueOutcome, Seats, UpdateResult,
+)
+
+PLUGIN = "workshops"
+CAPACITY_MAX = 100_000
+MAX_DURATION = dt.timedelta(hours=24)
+
+
+# --- errors and actors -----------------------------------------------------------------------------
+
+class NotAllowed(Exception):
+    """An organizer-only operation attempted by someone who is not an organizer of the event."""
+
+
+class InputError(Exception):
+    """Bad organizer input. ``key`` is a locale key, ``args`` its variables."""
+
+    def __init__(self, key: str, **args: Any):
+        super().__init__(key)
+        self.key = key
+        self.args_ = args
+
+
+class _System:
+    """The operator (CLI, program file): trusted, no Telegram member behind it."""
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = _System()
+
+
+def require_admin(app, event: Event, actor: Member | _System | None) -> None:
+    """Every organizer path calls this, whatever the handler already checked."""
+    if actor is SYSTEM:
+        return
+    if not isinstance(actor, Member) or actor.event_id != event.id or not people.is_admin(actor, app.settings, event):
+        raise NotAllowed()
+
+
+# --- config, hooks, time ---------------------------------------------------------------------------
+
+def config(app, event: Event) -> WorkshopsConfig:
+    try:
+        conf = app.plugin_config(event.slug, PLUGIN)
+    except KeyError:
+        conf = None
+    return conf if isinstance(conf, WorkshopsConfig) else WorkshopsConfig()
+
+
+def _active(app, event: Event) -> set[str]:
+    return set(app.active_plugins(event.slug))
+
+
+async def _hook(app, event: Event, name: str, **kwargs) -> list[Any]:
+    """Call one of our published hooks on the plugins active for ``event``."""
+    return await app.registry.call(name, active=_active(app, event), app=app, **kwargs)
+
+
+def tz_of(event: Event) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(event.timezone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def booking_closes_at(app, event: Event, workshop: Workshop) -> dt.datetime:
+    return workshop.starts_at - dt.timedelta(minutes=config(app, event).booking_cutoff_minutes)
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+async def get_workshop(session: AsyncSession, event_id: int, workshop_id: int) -> Workshop | None:
+    return await session.scalar(select(Workshop).where(Workshop.id == workshop_id, Workshop.event_id == event_id))
+
+
+async def lock_workshop(session: AsyncSession, event_id: int, workshop_id: int) -> Workshop | None:
+    """The workshop row, locked for the rest of the transaction (re-read, not from the identity map)."""
+    stmt = (select(Workshop).where(Workshop.id == workshop_id, Workshop.event_id == event_id)
+            .with_for_update().execution_options(populate_existing=True))
+    return await session.scalar(stmt)
+
+
+async def list_workshops(session: AsyncSession, event_id: int, *, upcoming_only: bool = False,
+                         now: dt.datetime | None = None) -> list[Workshop]:
+    stmt = select(Workshop).where(Workshop.event_id == event_id)
+    if upcoming_only:
+        stmt = stmt.where(Workshop.ends_at > (now or utcnow()))
+    return list((await session.scalars(stmt.order_by(Workshop.starts_at, Workshop.id))).all())
+
+
+async def booked_counts(session: AsyncSession, workshop_ids: list[int]) -> dict[int, int]:
+    if not workshop_ids:
+        return {}
+    rows = await session.execute(select(Booking.workshop_id, func.count()).where(Booking.workshop_id.in_(workshop_ids))
+                                 .group_by(Booking.workshop_id))
+    counts = dict.fromkeys(workshop_ids, 0)
+    counts.update({wid: n for wid, n in rows.all()})
+    return counts
+
+
+async def held_seats(app, session, event: Event, workshop_ids: list[int], user_id: int | None,
+                     now: dt.datetime) -> dict[int, tuple[int, bool]]:
+    """Seats promised to someone (open offers), per workshop, and whether one is ``user_id``'s."""
+    held: dict[int, tuple[int, bool]] = {wid: (0, False) for wid in workshop_ids}
+    if not workshop_ids:
+        return held
+    for result in await _hook(app, event, "workshops_held_seats", session=session, workshop_ids=workshop_ids,
+                              user_id=user_id, now=now):
+        if isinstance(result, dict):
+            for wid, (n, mine) in result.items():
+                total, was_mine = held.get(wid, (0, False))
+                held[wid] = (total + n, was_mine or mine)
+    return held
+
+
+async def seats(app, session, event: Event, workshops: list[Workshop], now: dt.datetime | None = None) -> dict[int, Seats]:
+    """Seats for display (no lock): a snapshot that may be a moment old, never used to decide."""
+    now = now or utcnow()
+    ids = [w.id for w in workshops]
+    booked = await booked_counts(session, ids)
+    held = await held_seats(app, session, event, ids, None, now)
+    return {w.id: Seats(w.capacity, booked.get(w.id, 0), held.get(w.id, (0, False))[0]) for w in workshops}
+
+
+async def user_booking_ids(session, event_id: int, user_id: int) -> set[int]:
+    rows = await session.scalars(select(Booking.workshop_id).where(Booking.event_id == event_id,
+                                                                   Booking.user_id == user_id))
+    return set(rows.all())
+
+
+async def user_bookings(session, event_id: int, user_id: int) -> list[Workshop]:
+    rows = await session.scalars(select(Workshop).join(Booking, Booking.workshop_id == Workshop.id)
+                                 .where(Booking.event_id == event_id, Booking.user_id == user_id)
+                                 .order_by(Workshop.starts_at, Workshop.id))
+    return list(rows.all())
+
+
+async def is_booked(session, workshop_id: int, user_id: int) -> bool:
+    return await session.scalar(select(Booking.id).where(Booking.workshop_id == workshop_id,
+                                                         Booking.user_id == user_id)) is not None
+
+
+async def find_clash(session, event_id: int, user_id: int, workshop: Workshop) -> Clash | None:
+    """Another booked workshop of this user that overlaps ``workshop`` in time."""
+    other = await session.scalar(
+        select(Workshop).join(Booking, Booking.workshop_id == Workshop.id)
+        .where(Booking.event_id == event_id, Booking.user_id == user_id, Workshop.id != workshop.id,
+               Workshop.starts_at < workshop.ends_at, Workshop.ends_at > workshop.starts_at)
+        .order_by(Workshop.starts_at).limit(1))
+    if other is None:
+        return None
+    return Clash(other.id, other.title, other.starts_at, other.ends_at)
+
+
+# --- booking ----------------------------------------------------------------------------------------
+
+def _insert_booking(session, values: dict):
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING id``: a second tap inserts nothing, raises nothing."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (insert(Booking).values(**values)
+            .on_conflict_do_nothing(index_elements=["workshop_id", "user_id"]).returning(Booking.id))
+
+
+async def _add_booking(session, workshop: Workshop, user_id: int, source: str, now: dt.datetime) -> bool:
+    new_id = await session.scalar(_insert_booking(session, dict(
+        workshop_id=workshop.id, event_id=workshop.event_id, user_id=user_id, source=source, created_at=now)))
+    if new_id is None:
+        return False
+    workshop.version += 1
+    workshop.updated_at = now
+    return True
+
+
+async def book(app, session: AsyncSession, event: Event, user_id: int, workshop_id: int,
+               now: dt.datetime | None = None) -> BookResult:
+    """Book a seat, or queue the user when there is none. One locked transaction; never oversells."""
+    now = now or utcnow()
+    conf = config(app, event)
+    workshop = await lock_workshop(session, event.id, workshop_id)
+    if workshop is None:
+        return BookResult("not_found")
+    if now >= workshop.starts_at:
+        return BookResult("started", workshop)
+    if now >= booking_closes_at(app, event, workshop):
+        return BookResult("closed", workshop)
+    if await is_booked(session, workshop.id, user_id):
+        return BookResult("already", workshop)  # a double tap: booked once, told so, never "full"
+    clash = await find_clash(session, event.id, user_id, workshop)
+    if clash is not None and conf.overlap == "refuse":
+        return BookResult("clash", workshop, clash=clash)
+    # Lapsed offers stop counting and their seats go to the queue first, not to whoever taps now.
+    await _hook(app, event, "workshops_process_holds", session=session, workshop=workshop, now=now)
+    booked = (await booked_counts(session, [workshop.id]))[workshop.id]
+    held, mine = (await held_seats(app, session, event, [workshop.id], user_id, now))[workshop.id]
+    free = workshop.capacity - booked - held + (1 if mine else 0)
+    if free <= 0:
+        outcome = next((r for r in await _hook(app, event, "workshops_full", session=session, event=event,
+                                               workshop=workshop, user_id=user_id, now=now)
+                        if isinstance(r, QueueOutcome)), None)
+        if outcome is None or outcome.status == "closed":
+            return BookResult("full", workshop)
+        return BookResult(outcome.status, workshop, position=outcome.position)
+    if not await _add_booking(session, workshop, user_id, "waitlist" if mine else "direct", now):
+        return BookResult("already", workshop)
+    await _hook(app, event, "workshops_booked", session=session, workshop=workshop, user_id=user_id,
+                source="waitlist" if mine else "direct")
+    return BookResult("booked", workshop, clash=clash)
+
+
+async def book_held_seat(app, session, event: Event, workshop: Workshop, user_id: int,
+                         now: dt.datetime) -> BookResult:
+    """Turn a seat already held for ``user_id`` (an accepted offer) into a booking.
+
+    The caller holds the workshop lock and has just consumed the hold, so no capacity check."""
+    if await is_booked(session, workshop.id, user_id):
+        return BookResult("already", workshop)
+    if not await _add_booking(session, workshop, user_id, "waitlist", now):
+        return BookResult("already", workshop)
+    return BookResult("booked", workshop)
+
+
+async def cancel(app, session: AsyncSession, event: Event, user_id: int, workshop_id: int,
+                 now: dt.datetime | None = None) -> CancelResult:
+    """Give a seat back; the next person in line gets an offer in the same transaction."""
+    now = now or utcnow()
+    workshop = await lock_workshop(session, event.id, workshop_id)
+    if workshop is None:
+        return CancelResult("not_found")
+    if now >= workshop.starts_at:
+        return CancelResult("started", workshop)
+    gone = await session.scalar(delete(Booking).where(Booking.workshop_id == workshop.id, Booking.user_id == user_id)
+                                .returning(Booking.id))
+    if gone is None:
+        return CancelResult("not_booked", workshop)
+    workshop.version += 1
+    workshop.updated_at = now
+    await _hook(app, event, "seat_released", session=session, workshop_id=workshop.id, count=1)
+    return CancelResult("cancelled", workshop)
+
+
+# --- organizer input ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class WorkshopData:
+    title: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    capacity: int
+    speaker: str | None = None
+    place: str | None = None
+    description: str | None = None
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def clean_title(text: str | None) -> str:
+    value = _SPACES.sub(" ", (text or "").strip())
+    if not value:
+        raise InputError("workshops-error-title-empty")
+    if len(value) > TITLE_MAX:
+        raise InputError("workshops-error-too-long", length=len(value), limit=TITLE_MAX)
+    return value
+
+
+def clean_optional(text: str | None, limit: int, *, multiline: bool = False) -> str | None:
+    """Optional text; "-" or empty means none."""
+    value = (text or "").strip()
+    if not multiline:
+        value = _SPACES.sub(" ", value)
+    if value in ("", "-", "—"):
+        return None
+    if len(value) > limit:
+        raise InputError("workshops-error-too-long", length=len(value), limit=limit)
+    return value
+
+
+def clean_speaker(text):
+    return clean_optional(text, SPEAKER_MAX)
+
+
+def clean_place(text):
+    return clean_optional(text, PLACE_MAX)
+
+
+def clean_description(text):
+    return clean_optional(text, DESCRIPTION_MAX, multiline=True)
+
+
+_DATE_FORMATS = ("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M", "%d.%m.%y %H:%M")
+
+
+def parse_local_datetime(text: str | None, tz: zoneinfo.ZoneInfo, now: dt.datetime | None = None) -> dt.datetime:
+    """"2026-03-12 10:00", "12.03.2026 10:00" or "12.03 10:00" (this year) in the event's timezone → UTC."""
+    value = _SPACES.sub(" ", (text or "").strip())
+    parsed = None
+    for fmt in _DATE_FORMATS:
+        try:
+            parsed = dt.datetime.strptime(value, fmt)
+            break
+        except ValueError:
+            continue
+    if parsed is None:
+        match = re.fullmatch(r"(\d{1,2})\.(\d{1,2}) (\d{1,2}):(\d{2})", value)
+        if match:
+            year = (now or utcnow()).astimezone(tz).year
+            try:
+                parsed = dt.datetime(year, int(match[2]), int(match[1]), int(match[3]), int(match[4]))
+            except ValueError:
+                parsed = None
+    if parsed is None:
+        raise InputError("workshops-error-datetime", example="2026-03-12 10:00")
+    return parsed.replace(tzinfo=tz).astimezone(dt.UTC)
+
+
+def parse_end(text: str | None, starts_at: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
+    """The end: "11:30" (same day as the start), a full date and time, or "90" minutes."""
+    value = (text or "").strip()
+    if re.fullmatch(r"\d{1,4}", value):
+        ends_at = starts_at + dt.timedelta(minutes=int(value))
+    elif match := re.fullmatch(r"(\d{1,2}):(\d{2})", value):
+        hour, minute = int(match[1]), int(match[2])
+        if hour > 23 or minute > 59:
+            raise InputError("workshops-error-end-format")
+        local = starts_at.astimezone(tz)
+        ends_at = local.replace(hour=hour, minute=minute, second=0, microsecond=0).astimezone(dt.UTC)
+    else:
+        try:
+            ends_at = parse_local_datetime(value, tz)
+        except InputError:
+            raise InputError("workshops-error-end-format") from None
+    check_times(starts_at, ends_at)
+    return ends_at
+
+
+def check_times(starts_at: dt.datetime, ends_at: dt.datetime, now: dt.datetime | None = None) -> None:
+    if now is not None and starts_at <= now:
+        raise InputError("workshops-error-in-past")
+    if ends_at <= starts_at:
+        raise InputError("workshops-error-end-before-start")
+    if ends_at - starts_at > MAX_DURATION:
+        raise InputError("workshops-error-too-long-duration", hours=int(MAX_DURATION.total_seconds() // 3600))
+
+
+def parse_capacity(text: str | int | None) -> int:
+    value = str(text if text is not None else "").strip()
+    if not re.fullmatch(r"\d{1,9}", value):
+        raise InputError("workshops-error-capacity-number", limit=CAPACITY_MAX)
+    number = int(value)
+    if number < 1 or number > CAPACITY_MAX:
+        raise InputError("workshops-error-capacity-range", limit=CAPACITY_MAX)
+    return number
+
+
+def validate(data: WorkshopData, now: dt.datetime | None = None) -> WorkshopData:
+    """Every rule a saved workshop obeys; ``now`` given: the start must still be ahead."""
+    title = clean_title(data.title)
+    speaker, place = clean_speaker(data.speaker), clean_place(data.place)
+    description = clean_description(data.description)
+    capacity = parse_capacity(data.capacity)
+    check_times(data.starts_at, data.ends_at, now)
+    return replace(data, title=title, speaker=speaker, place=place, description=description, capacity=capacity)
+
+
+# --- organizer operations ---------------------------------------------------------------------------
+
+async def create_workshop(app, session, event: Event, actor, data: WorkshopData, *, key: str | None = None,
+                          now: dt.datetime | None = None) -> Workshop:
+    require_admin(app, event, actor)
+    now = now or utcnow()
+    data = validate(data, now)
+    if key is not None and (not key or len(key) > KEY_MAX):
+        raise InputError("workshops-error-key", limit=KEY_MAX)
+    workshop = Workshop(event_id=event.id, key=key, title=data.title, speaker=data.speaker, place=data.place,
+                        description=data.description, starts_at=data.starts_at, ends_at=data.ends_at,
+                        capacity=data.capacity, version=0, created_at=now, updated_at=now)
+    session.add(workshop)
+    await session.flush()
+    return workshop
+
+
+NOTIFY_FIELDS = ("starts_at", "ends_at", "place")
+
+
+async def update_workshop(app, session, event: Event, actor, workshop_id: int, changes: dict[str, Any],
+                          *, now: dt.datetime | None = None, check_future: bool = True) -> UpdateResult:
+    """Apply ``changes`` (WorkshopData field names). All checked before anything is written; a change
+    of time or place is announced to attendees (and offer holders) through the outbox."""
+    require_admin(app, event, actor)
+    now = now or utcnow()
+    workshop = await lock_workshop(session, event.id, workshop_id)
+    if workshop is None:
+        raise InputError("workshops-error-not-found")
+    names = {f.name for f in fields(WorkshopData)}
+    unknown = set(changes) - names
+    if unknown:
+        raise ValueError(f"unknown workshop fields {sorted(unknown)}")
+    current = WorkshopData(title=workshop.title, starts_at=workshop.starts_at, ends_at=workshop.ends_at,
+                           capacity=workshop.capacity, speaker=workshop.speaker, place=workshop.place,
+                           description=workshop.description)
+    wanted = replace(current, **changes)
+    times_moved = (wanted.starts_at, wanted.ends_at) != (current.starts_at, current.ends_at)
+    wanted = validate(wanted, now if (check_future and times_moved) else None)
+    result = UpdateResult(workshop)
+    if wanted.capacity != current.capacity:
+        result.capacity = await _change_capacity(app, session, event, workshop, wanted.capacity, now)
+        if result.capacity.status == "below":
+            raise InputError("workshops-error-capacity-below", capacity=wanted.capacity,
+                             booked=result.capacity.booked, held=result.capacity.held,
+                             minimum=result.capacity.booked + result.capacity.held)
+        result.changed.append("capacity")
+    old = {name: getattr(workshop, name) for name in NOTIFY_FIELDS}
+    for name in ("title", "speaker", "place", "description", "starts_at", "ends_at"):
+        if getattr(wanted, name) != getattr(workshop, name):
+            setattr(workshop, name, getattr(wanted, name))
+            result.changed.append(name)
+    if result.changed:
+        workshop.version += 1
+        workshop.updated_at = now
+    if any(name in result.changed for name in NOTIFY_FIELDS):
+        result.notified = await _announce_change(app, session, event, workshop, old)
+    await session.flush()
+    return result
+
+
+async def set_capacity(app, session, event: Event, actor, workshop_id: int, capacity: int | str,
+                       now: dt.datetime | None = None) -> CapacityResult:
+    """Raising promotes from the waitlist; lowering below bookings + held seats is refused."""
+    require_admin(app, event, actor)
+    now = now or utcnow()
+    new = parse_capacity(capacity)
+    workshop = await lock_workshop(session, event.id, workshop_id)
+    if workshop is None:
+        raise InputError("workshops-error-not-found")
+    return await _change_capacity(app, session, event, workshop, new, now)
+
+
+async def _change_capacity(app, session, event, workshop: Workshop, new: int, now) -> CapacityResult:
+    old = workshop.capacity
+    await _hook(app, event, "workshops_process_holds", session=session, workshop=workshop, now=now)
+    booked = (await booked_counts(session, [workshop.id]))[workshop.id]
+    held = (await held_seats(app, session, event, [workshop.id], None, now))[workshop.id][0]
+    if new == old:
+        return CapacityResult("unchanged", old, new, booked, held)
+    if new < booked + held:
+        return CapacityResult("below", old, new, booked, held)
+    workshop.capacity = new
+    workshop.version += 1
+    workshop.updated_at = now
+    await session.flush()
+    await _hook(app, event, "capacity_changed", session=session, workshop_id=workshop.id, old=old, new=new)
+    return CapacityResult("changed", old, new, booked, held)
+
+
+async def delete_workshop(app, session, event: Event, actor, workshop_id: int,
+                          now: dt.datetime | None = None) -> int:
+    """Delete a workshop; attendees and queued people are told it is cancelled. Returns how many."""
+    require_admin(app, event, actor)
+    now = now or utcnow()
+    workshop = await lock_workshop(session, event.id, workshop_id)
+    if workshop is None:
+        raise InputError("workshops-error-not-found")
+    told = 0
+    if workshop.ends_at > now:  # nobody needs a "cancelled" notice for a workshop that is over
+        recipients = await _recipients(app, session, event, workshop, include_waiting=True)
+        told = await _send_to(app, session, event, workshop, recipients, "cancelled",
+                              lambda tr: tr("workshops-notice-cancelled", title=_q(workshop.title),
+                                            when=format_when(tr, workshop, tz_of(event))))
+    await session.delete(workshop)
+    await session.flush()
+    return told
+
+
+# --- notices ------------------------------------------------------------------------------------
+
+def _q(text: str | None) -> str:
+    from html import escape
+
+    return escape(text or "", quote=False)
+
+
+WEEKDAY_KEYS = tuple(f"workshops-wd-{i}" for i in range(7))
+
+
+def format_day(tr, moment: dt.datetime, tz) -> str:
+    local = moment.astimezone(tz)
+    return tr("workshops-day", weekday=tr(WEEKDAY_KEYS[local.weekday()]), date=local.strftime("%d.%m"))
+
+
+def format_when(tr, workshop: Workshop, tz) -> str:
+    start, end = workshop.starts_at.astimezone(tz), workshop.ends_at.astimezone(tz)
+    day = format_day(tr, workshop.starts_at, tz)
+    if start.date() == end.date():
+        return f"{day}, {start:%H:%M}–{end:%H:%M}"
+    return f"{day}, {start:%H:%M} – {format_day(tr, workshop.ends_at, tz)}, {end:%H:%M}"
+
+
+async def _recipients(app, session, event, workshop, *, include_waiting: bool) -> dict[int, str]:
+    attendees = await session.scalars(select(Booking.user_id).where(Booking.workshop_id == workshop.id))
+    recipients = {uid: "booked" for uid in attendees.all()}
+    for extra in await _hook(app, event, "workshops_people", session=session, workshop=workshop):
+        for uid, kind in (extra or {}).items():
+            if kind == "offered" or include_waiting:
+                recipients.setdefault(uid, kind)
+    return recipients
+
+
+async def _send_to(app, session, event, workshop, recipients: dict[int, str], what: str, render) -> int:
+    langs = await notify.languages(app, session, event, list(recipients))
+    for uid in recipients:
+        tr = app.translator(langs[uid])
+        await notify.enqueue_notice(session, user_id=uid, event_id=event.id, text=render(tr),
+                                    dedupe_key=f"workshops:{what}:{workshop.id}:{workshop.version}:{uid}")
+    return len(recipients)
+
+
+async def _announce_change(app, session, event, workshop: Workshop, old: dict[str, Any]) -> int:
+    tz = tz_of(event)
+    recipients = await _recipients(app, session, event, workshop, include_waiting=False)
+
+    def render(tr) -> str:
+        lines = [tr("workshops-notice-changed", title=_q(workshop.title))]
+        if (old["starts_at"], old["ends_at"]) != (workshop.starts_at, workshop.ends_at):
+            before = Workshop(starts_at=old["starts_at"], ends_at=old["ends_at"])
+            lines.append(tr("workshops-notice-changed-time", old=format_when(tr, before, tz),
+                            new=format_when(tr, workshop, tz)))
+        if old["place"] != workshop.place:
+            lines.append(tr("workshops-notice-changed-place", old=_q(old["place"] or "—"),
+                            new=_q(workshop.place or "—")))
+        return "\n".join(lines)
+
+    return await _send_to(app, session, event, workshop, recipients, "changed", render)
+
+
+# --- lists for organizers -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Attendee:
+    user_id: int
+    name: str
+    username: str | None
+    profile: dict
+    booked_at: dt.datetime
+    source: str
+
+
+async def attendees(session, event: Event, workshop_id: int, *, offset: int = 0,
+                    limit: int | None = None) -> tuple[list[Attendee], int]:
+    total = await session.scalar(select(func.count()).select_from(Booking).where(Booking.workshop_id == workshop_id))
+    stmt = (select(Booking, User, Member).join(User, User.id == Booking.user_id)
+            .outerjoin(Member, (Member.user_id == Booking.user_id) & (Member.event_id == event.id))
+            .where(Booking.workshop_id == workshop_id).order_by(Booking.created_at, Booking.id).offset(offset))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    out = []
+    for booking, user, member in (await session.execute(stmt)).all():
+        profile = (member.profile if member else None) or {}
+        name = profile.get("full_name") or " ".join(p for p in (user.first_name, user.last_name) if p) or str(user.id)
+        out.append(Attendee(user.id, name, user.username, profile, booking.created_at, booking.source))
+    return out, total or 0
+
+
+async def export_csv(app, session, event: Event, actor, workshop_id: int | None = None) -> str:
+    """Attendees (and, through the waitlist hook, the queue) as CSV, one row per person and workshop."""
+    require_admin(app, event, actor)
+    tz = tz_of(event)
+    workshops = await list_workshops(session, event.id)
+    if workshop_id is not None:
+        workshops = [w for w in workshops if w.id == workshop_id]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["workshop_id", "workshop_key", "workshop", "starts_at", "status", "position", "user_id",
+                     "name", "username", "phone", "since"])
+    for w in workshops:
+        start = w.starts_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        people_, _ = await attendees(session, event, w.id)
+        for a in people_:
+            writer.writerow([w.id, w.key or "", w.title, start, "booked", "", a.user_id, a.name, a.username or "",
+                             a.profile.get("phone", ""), a.booked_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")])
+        for rows in await _hook(app, event, "workshops_export_rows", session=session, workshop=w):
+            for row in rows or []:
+                writer.writerow([w.id, w.key or "", w.title, start, *row])
+    return buffer.getvalue()
+
+
+# --- program file -------------------------------------------------------------------------------
+
+PROGRAM_FIELDS = ("key", "title", "speaker", "place", "description", "starts_at", "ends_at", "duration_minutes",
+                  "capacity")
+
+
+def _program_datetime(value: Any, tz) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return (value.replace(tzinfo=tz) if value.tzinfo is None else value).astimezone(dt.UTC)
+    text = str(value).strip()
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return parse_local_datetime(text, tz)
+    return (parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed).astimezone(dt.UTC)
+
+
+def _program_item(item: Any, tz) -> tuple[str, WorkshopData]:
+    if not isinstance(item, dict):
+        raise InputError("workshops-error-program-item")
+    unknown = set(item) - set(PROGRAM_FIELDS)
+    if unknown:
+        raise InputError("workshops-error-program-fields", fields=", ".join(sorted(map(str, unknown))))
+    key = str(item.get("key") or "").strip()
+    if not key or len(key) > KEY_MAX or not re.fullmatch(r"[A-Za-z0-9_.:-]+", key):
+        raise InputError("workshops-error-key", limit=KEY_MAX)
+    for name in ("title", "starts_at", "capacity"):
+        if item.get(name) in (None, ""):
+            raise InputError("workshops-error-program-missing", field=name)
+    starts_at = _program_datetime(item["starts_at"], tz)
+    if item.get("ends_at") not in (None, ""):
+        ends_at = _program_datetime(item["ends_at"], tz)
+    elif item.get("duration_minutes") not in (None, ""):
+        ends_at = starts_at + dt.timedelta(minutes=parse_capacity(item["duration_minutes"]))
+    else:
+        raise InputError("workshops-error-program-missing", field="ends_at")
+    data = WorkshopData(title=str(item["title"]), starts_at=starts_at, ends_at=ends_at,
+                        capacity=parse_capacity(item["capacity"]),
+                        speaker=None if item.get("speaker") is None else str(item["speaker"]),
+                        place=None if item.get("place") is None else str(item["place"]),
+                        description=None if item.get("description") is None else str(item["description"]))
+    return key, validate(data)
+
+
+async def import_program(app, session, event: Event, items: Any, *, dry_run: bool = False,
+                         now: dt.datetime | None = None):
+    """Create or update workshops by their stable ``key``; unchanged ones are left alone.
+
+    Returns ``(created, updated, unchanged, errors)``; with errors the caller rolls everything back."""
+    now = now or utcnow()
+    tr = app.translator("en")  # the report is for the operator's terminal
+    created, updated, unchanged, errors = [], [], [], []
+    if items is None:
+        return created, updated, unchanged, errors
+    if not isinstance(items, list):
+        return created, updated, unchanged, ["workshops: expected a list of workshops"]
+    tz = tz_of(event)
+    existing = {w.key: w for w in await list_workshops(session, event.id) if w.key}
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        where = f"workshops[{index}]"
+        try:
+            key, data = _program_item(item, tz)
+        except InputError as exc:
+            errors.append(f"{where}: {tr(exc.key, **exc.args_)}")
+            continue
+        where = f"workshops[{index}] ({key})"
+        if key in seen:
+            errors.append(f"{where}: {tr('workshops-error-program-duplicate')}")
+            continue
+        seen.add(key)
+        workshop = existing.get(key)
+        if workshop is None and (match := re.fullmatch(r"ws-(\d+)", key)):
+            # Exported from a workshop made in the bot (no key yet): adopt it instead of duplicating it.
+            candidate = await get_workshop(session, event.id, int(match[1]))
+            if candidate is not None and candidate.key is None:
+                candidate.key, workshop = key, candidate
+        try:
+            if workshop is None:
+                if data.starts_at <= now:
+                    raise InputError("workshops-error-in-past")
+                await create_workshop(app, session, event, SYSTEM, data, key=key, now=now)
+                created.append(key)
+                continue
+            changes = {f.name: getattr(data, f.name) for f in fields(WorkshopData)
+                       if getattr(data, f.name) != getattr(workshop, f.name)}
+            if not changes:
+                unchanged.append(key)
+                continue
+            await update_workshop(app, session, event, SYSTEM, workshop.id, changes, now=now)
+            updated.append(key)
+        except InputError as exc:
+            errors.append(f"{where}: {tr(exc.key, **exc.args_)}")
+    return created, updated, unchanged, errors
+
+
+async def export_program(session, event: Event) -> list[dict[str, Any]]:
+    tz = tz_of(event)
+    out = []
+    for w in await list_workshops(session, event.id):
+        item: dict[str, Any] = {"key": w.key or f"ws-{w.id}", "title": w.title}
+        for name in ("speaker", "place", "description"):
+            if getattr(w, name):
+                item[name] = getattr(w, name)
+        item["starts_at"] = w.starts_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        item["ends_at"] = w.ends_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        item["capacity"] = w.capacity
+        out.append(item)
+    return out
