@@ -1,0 +1,44 @@
+"""One bot process for bench/startup: start, answer getMe, start polling, print READY, idle."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+
+async def organizer(api: str, db: str) -> None:
+    from core.app import OrganizerApp
+
+    app = OrganizerApp.from_config(None, environ={}, overrides={
+        "bot": {"token": "42:BENCH", "api_server": api}, "database": {"url": db},
+        "events": {"demo": {"title": "Bench", "timezone": "Europe/Moscow"}}})
+    await app.startup()
+    await app.bot.get_me()
+    polling = asyncio.create_task(app.dispatcher.start_polling(app.bot, handle_signals=False, polling_timeout=5))
+    print("READY", flush=True)
+    await polling
+
+
+async def bare(api: str, _db: str) -> None:
+    from aiogram import Bot, Dispatcher, F, Router
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+
+    bot = Bot("42:BENCH", session=AiohttpSession(api=TelegramAPIServer.from_base(api)))
+    dp = Dispatcher()
+    router = Router()
+
+    @router.message(F.text)
+    async def echo(message):
+        await message.answer(message.text)
+
+    dp.include_router(router)
+    await bot.get_me()
+    polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=5))
+    print("READY", flush=True)
+    await polling
+
+
+if __name__ == "__main__":
+    mode, api, db = sys.argv[1:4]
+    asyncio.run({"organizer": organizer, "bare": bare}[mode](api, db))
