@@ -1,6 +1,6 @@
 """Workshops: a list and cards of workshops, one-tap booking that never oversells, organizer tools.
 
-Publishes hooks (``hookspecs.WorkshopsSpecs``) that the waitlist plugin implements.
+Publishes hooks (``plugins.workshops.hookspecs``) that the waitlist plugin implements.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ manifest = PluginManifest(
 
 @hookimpl
 def add_hookspecs(pm):
-    from plugins.workshops.hookspecs import WorkshopsSpecs
+    from plugins.workshops import hookspecs
 
-    pm.add_hookspecs(WorkshopsSpecs)
+    pm.add_hookspecs(hookspecs)
 
 
 @hookimpl

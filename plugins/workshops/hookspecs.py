@@ -11,43 +11,42 @@ from __future__ import annotations
 from core.hookspecs import hookspec
 
 
-class WorkshopsSpecs:
-    @hookspec
-    def workshops_process_holds(app, session, workshop, now):
-        """Lazy expiry: settle holds that lapsed (expired offers) and pass their seats on, before
-        availability is computed. The workshop row is locked."""
+@hookspec
+def workshops_process_holds(app, session, workshop, now):
+    """Lazy expiry: settle holds that lapsed (expired offers) and pass their seats on, before
+    availability is computed. The workshop row is locked."""
 
-    @hookspec
-    def workshops_held_seats(app, session, workshop_ids, user_id, now):
-        """Return ``{workshop_id: (held, held_for_user)}``: seats held for specific people (open offers) which count
-        against capacity, and whether one of them is held for ``user_id``."""
+@hookspec
+def workshops_held_seats(app, session, workshop_ids, user_id, now):
+    """Return ``{workshop_id: (held, held_for_user)}``: seats held for specific people (open offers) which count
+    against capacity, and whether one of them is held for ``user_id``."""
 
-    @hookspec
-    def workshops_full(app, session, event, workshop, user_id, now):
-        """No seat for ``user_id``: queue them. Return a ``QueueOutcome`` (or None: nobody queues)."""
+@hookspec
+def workshops_full(app, session, event, workshop, user_id, now):
+    """No seat for ``user_id``: queue them. Return a ``QueueOutcome`` (or None: nobody queues)."""
 
-    @hookspec
-    def workshops_booked(app, session, workshop, user_id, source):
-        """``user_id`` got a seat (``source``: direct | waitlist): close their queue entry or offer."""
+@hookspec
+def workshops_booked(app, session, workshop, user_id, source):
+    """``user_id`` got a seat (``source``: direct | waitlist): close their queue entry or offer."""
 
-    @hookspec
-    def seat_released(app, session, workshop_id, count):
-        """``count`` seats of the (locked) workshop became free: a cancellation, a declined offer."""
+@hookspec
+def seat_released(app, session, workshop_id, count):
+    """``count`` seats of the (locked) workshop became free: a cancellation, a declined offer."""
 
-    @hookspec
-    def capacity_changed(app, session, workshop_id, old, new):
-        """An organizer changed the capacity of the (locked) workshop."""
+@hookspec
+def capacity_changed(app, session, workshop_id, old, new):
+    """An organizer changed the capacity of the (locked) workshop."""
 
-    @hookspec
-    def workshops_card_extras(app, session, workshop, user_id, tr, now):
-        """Return a ``CardExtras`` for ``user_id``'s view of the card (queue position, offer buttons)."""
+@hookspec
+def workshops_card_extras(app, session, workshop, user_id, tr, now):
+    """Return a ``CardExtras`` for ``user_id``'s view of the card (queue position, offer buttons)."""
 
-    @hookspec
-    def workshops_people(app, session, workshop):
-        """Return ``{user_id: kind}`` of people beyond the attendees who should hear about a change
-        of time or place, or about the workshop being cancelled (kind: "offered", "waiting")."""
+@hookspec
+def workshops_people(app, session, workshop):
+    """Return ``{user_id: kind}`` of people beyond the attendees who should hear about a change
+    of time or place, or about the workshop being cancelled (kind: "offered", "waiting")."""
 
-    @hookspec
-    def workshops_export_rows(app, session, workshop):
-        """Extra CSV rows for the organizer export: ``[status, position, user_id, name, username,
-        phone, since]`` per person (the waitlist adds its queue)."""
+@hookspec
+def workshops_export_rows(app, session, workshop):
+    """Extra CSV rows for the organizer export: ``[status, position, user_id, name, username,
+    phone, since]`` per person (the waitlist adds its queue)."""

@@ -88,9 +88,9 @@ def _active(app, event: Event) -> set[str]:
     return set(app.active_plugins(event.slug))
 
 
-async def _hook(app, event: Event, name: str, **kwargs) -> list[Any]:
-    """Call one of our published hooks on the plugins active for ``event``."""
-    return await app.registry.call(name, active=_active(app, event), app=app, **kwargs)
+async def _hook(app, ev: Event, name: str, **kwargs) -> list[Any]:
+    """Call one of our published hooks on the plugins active for ``ev``."""
+    return await app.registry.call(name, active=_active(app, ev), app=app, **kwargs)
 
 
 def tz_of(event: Event) -> zoneinfo.ZoneInfo:

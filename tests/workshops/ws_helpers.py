@@ -1,0 +1,59 @@
+"""Shared set-up for workshops and waitlist tests: an app on the test database, users, workshops."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from core import people
+from core.db import utcnow
+from core.models import Event, Member, Role
+
+EVENTS = {"demo": {"title": "Demo", "timezone": "Europe/Moscow", "language": "ru", "signup": {"enabled": False}}}
+
+
+async def start(sandbox, *, plugins=("workshops", "waitlist"), workshops=None, waitlist=None, poll=False):
+    sections = {"workshops": workshops or {}, "waitlist": waitlist or {}}
+    events = {"demo": dict(EVENTS["demo"], plugins={k: v for k, v in sections.items() if k in plugins})}
+    return await sandbox.start(plugins=list(plugins), events=events, poll=poll)
+
+
+async def event(app) -> Event:
+    async with app.sessions() as s:
+        return await people.event_by_slug(s, "demo")
+
+
+async def make_users(app, n: int, start_id: int = 1000) -> list[int]:
+    ev = await event(app)
+    async with app.transaction() as s:
+        for uid in range(start_id, start_id + n):
+            user = await people.upsert_user(s, people.TelegramProfile(uid, f"U{uid}", language_code="ru"))
+            await people.join_event(s, user, ev, app.settings)
+    return list(range(start_id, start_id + n))
+
+
+async def admin_member(app, user_id: int = 1) -> Member:
+    ev = await event(app)
+    async with app.transaction() as s:
+        await people.upsert_user(s, people.TelegramProfile(user_id, "Olga"))
+        member = await people.set_role(s, ev, user_id, Role.ADMIN)
+    return member
+
+
+async def participant_member(app, user_id: int) -> Member:
+    async with app.sessions() as s:
+        return await s.scalar(select(Member).where(Member.user_id == user_id))
+
+
+async def add_workshop(app, *, title="Soldering", capacity=10, hours_ahead=72, minutes=90, key=None,
+                       place="Room 1", starts_at=None):
+    from plugins.workshops import service
+
+    ev = await event(app)
+    starts = starts_at or (utcnow() + dt.timedelta(hours=hours_ahead)).replace(second=0, microsecond=0)
+    data = service.WorkshopData(title=title, starts_at=starts, ends_at=starts + dt.timedelta(minutes=minutes),
+                                capacity=capacity, speaker="Ivan", place=place, description="Bring a laptop")
+    async with app.transaction() as s:
+        w = await service.create_workshop(app, s, ev, service.SYSTEM, data, key=key)
+    return w
