@@ -109,21 +109,19 @@ async def workshops_booked(app, session, workshop, user_id, source):
 
 
 @hookimpl
-async def seat_released(app, session, workshop_id, count):
-    from core.db import utcnow
+async def seat_released(app, session, workshop_id, count, now):
     from plugins.waitlist import service
 
     workshop = await _locked(session, workshop_id)
-    await service.settle(app, session, await _event(session, workshop), workshop, utcnow())
+    await service.settle(app, session, await _event(session, workshop), workshop, now)
 
 
 @hookimpl
-async def capacity_changed(app, session, workshop_id, old, new):
-    from core.db import utcnow
+async def capacity_changed(app, session, workshop_id, old, new, now):
     from plugins.waitlist import service
 
     workshop = await _locked(session, workshop_id)
-    await service.settle(app, session, await _event(session, workshop), workshop, utcnow())
+    await service.settle(app, session, await _event(session, workshop), workshop, now)
 
 
 @hookimpl

@@ -30,11 +30,11 @@ def workshops_booked(app, session, workshop, user_id, source):
     """``user_id`` got a seat (``source``: direct | waitlist): close their queue entry or offer."""
 
 @hookspec
-def seat_released(app, session, workshop_id, count):
+def seat_released(app, session, workshop_id, count, now):
     """``count`` seats of the (locked) workshop became free: a cancellation, a declined offer."""
 
 @hookspec
-def capacity_changed(app, session, workshop_id, old, new):
+def capacity_changed(app, session, workshop_id, old, new, now):
     """An organizer changed the capacity of the (locked) workshop."""
 
 @hookspec

@@ -272,7 +272,7 @@ async def cancel(app, session: AsyncSession, event: Event, user_id: int, worksho
         return CancelResult("not_booked", workshop)
     workshop.version += 1
     workshop.updated_at = now
-    await _hook(app, event, "seat_released", session=session, workshop_id=workshop.id, count=1)
+    await _hook(app, event, "seat_released", session=session, workshop_id=workshop.id, count=1, now=now)
     return CancelResult("cancelled", workshop)
 
 
@@ -486,7 +486,7 @@ async def _change_capacity(app, session, event, workshop: Workshop, new: int, no
     workshop.version += 1
     workshop.updated_at = now
     await session.flush()
-    await _hook(app, event, "capacity_changed", session=session, workshop_id=workshop.id, old=old, new=new)
+    await _hook(app, event, "capacity_changed", session=session, workshop_id=workshop.id, old=old, new=new, now=now)
     return CapacityResult("changed", old, new, booked, held)
 
 

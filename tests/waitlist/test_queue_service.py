@@ -1,0 +1,216 @@
+"""The waitlist through the services, on SQLite and PostgreSQL: tap order, held seats, offers passed
+from #1 to #2 to #3, capacity raises, accept racing the deadline, undeliverable offers, cutoffs."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from sqlalchemy import func, select, update
+
+from core.db import utcnow
+from core.delivery.models import OutboxMessage
+from core.models import User
+from plugins.waitlist import service as waitlist
+from plugins.waitlist.models import Entry
+from plugins.workshops import service
+from plugins.workshops.models import Booking
+from ws_helpers import add_workshop, event, make_users, start
+
+
+async def book(app, uid, wid, now=None):
+    ev = await event(app)
+    async with app.transaction() as s:
+        return await service.book(app, s, ev, uid, wid, now=now)
+
+
+async def entries(app, wid):
+    async with app.sessions() as s:
+        return list((await s.scalars(select(Entry).where(Entry.workshop_id == wid).order_by(Entry.id))).all())
+
+
+async def offer_of(app, wid):
+    return [e for e in await entries(app, wid) if e.state == "offered"]
+
+
+async def booked_ids(app, wid):
+    async with app.sessions() as s:
+        return set((await s.scalars(select(Booking.user_id).where(Booking.workshop_id == wid))).all())
+
+
+async def test_200_taps_for_10_seats_book_10_and_queue_190_in_order(sandbox):
+    app = await start(sandbox)
+    w = await add_workshop(app, capacity=10)
+    users = await make_users(app, 200)
+    results = dict(zip(users, await asyncio.gather(*(book(app, uid, w.id) for uid in users)), strict=True))
+    booked = {uid for uid, r in results.items() if r.status == "booked"}
+    queued = {uid: r.position for uid, r in results.items() if r.status == "queued"}
+    assert len(booked) == 10 and len(queued) == 190
+    assert booked == await booked_ids(app, w.id)
+    # Every queued user was told their true place: the queue (by entry id) is exactly that order.
+    queue = [e.user_id for e in await entries(app, w.id)]
+    assert [queued[uid] for uid in queue] == list(range(1, 191))
+
+
+async def test_freed_seat_goes_to_1_then_decline_to_2_then_expiry_to_3(sandbox):
+    app = await start(sandbox)
+    w = await add_workshop(app, capacity=1)
+    holder, first, second, third, late = await make_users(app, 5)
+    for uid in (holder, first, second, third):
+        await book(app, uid, w.id)
+    ev = await event(app)
+    async with app.transaction() as s:
+        await service.cancel(app, s, ev, holder, w.id)
+    [offer] = await offer_of(app, w.id)
+    assert offer.user_id == first
+    # The held seat is not for passers-by: a newcomer is queued behind, not booked.
+    assert (await book(app, late, w.id)).status == "queued"
+    async with app.transaction() as s:
+        assert (await waitlist.decline(app, s, ev, first, offer.id)).status == "declined"
+    [offer] = await offer_of(app, w.id)
+    assert offer.user_id == second
+    # The deadline passes: lazy expiry, then the sweep passes the seat on.
+    await waitlist.sweep(app, now=offer.expires_at + dt.timedelta(seconds=1))
+    [offer] = await offer_of(app, w.id)
+    assert offer.user_id == third
+    async with app.transaction() as s:
+        assert (await waitlist.accept(app, s, ev, third, offer.id)).status == "booked"
+    assert await booked_ids(app, w.id) == {third}
+    states = {e.user_id: e.state for e in await entries(app, w.id)}
+    assert states == {first: "declined", second: "expired", third: "accepted", late: "waiting"}
+    async with app.sessions() as s:
+        kinds = [(r.user_id, r.kind) for r in (await s.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()]
+    assert kinds == [(first, "waitlist:offer"), (second, "waitlist:offer"), (second, None), (third, "waitlist:offer")]
+
+
+async def test_raising_capacity_by_5_makes_5_offers_and_lowering_below_bookings_is_refused(sandbox):
+    app = await start(sandbox)
+    w = await add_workshop(app, capacity=3)
+    users = await make_users(app, 10)
+    for uid in users:
+        await book(app, uid, w.id)
+    ev = await event(app)
+    async with app.transaction() as s:
+        result = await service.set_capacity(app, s, ev, service.SYSTEM, w.id, 8)
+    assert result.status == "changed"
+    offers = await offer_of(app, w.id)
+    assert [e.user_id for e in offers] == users[3:8]
+    async with app.transaction() as s:
+        refused = await service.set_capacity(app, s, ev, service.SYSTEM, w.id, 5)
+    assert (refused.status, refused.booked, refused.held) == ("below", 3, 5)
+
+
+async def test_accept_racing_the_deadline_is_accepted_or_expired_never_both(sandbox):
+    app = await start(sandbox)
+    ev = await event(app)
+    for round_ in range(4):
+        w = await add_workshop(app, title=f"W{round_}", capacity=1, hours_ahead=72 + 3 * round_)
+        holder, first, second = await make_users(app, 3, start_id=2000 + 10 * round_)
+        for uid in (holder, first, second):
+            await book(app, uid, w.id)
+        async with app.transaction() as s:
+            await service.cancel(app, s, ev, holder, w.id)
+        [offer] = await offer_of(app, w.id)
+        deadline = offer.expires_at
+
+        async def accept():
+            async with app.transaction() as s:
+                return await waitlist.accept(app, s, ev, first, offer.id, now=deadline - dt.timedelta(microseconds=1))
+
+        answer, _ = await asyncio.gather(accept(), waitlist.sweep(app, now=deadline))
+        states = {e.user_id: e.state for e in await entries(app, w.id)}
+        booked = await booked_ids(app, w.id)
+        if answer.status == "booked":
+            assert states[first] == "accepted" and booked == {first} and states[second] == "waiting"
+        else:
+            assert answer.status == "expired"
+            assert states[first] == "expired" and first not in booked and states[second] == "offered"
+
+
+async def test_accept_after_the_deadline_is_expired_and_the_seat_moves_on(sandbox):
+    app = await start(sandbox)
+    ev = await event(app)
+    w = await add_workshop(app, capacity=1)
+    holder, first, second = await make_users(app, 3)
+    for uid in (holder, first, second):
+        await book(app, uid, w.id)
+    async with app.transaction() as s:
+        await service.cancel(app, s, ev, holder, w.id)
+    [offer] = await offer_of(app, w.id)
+    async with app.transaction() as s:
+        late = await waitlist.accept(app, s, ev, first, offer.id, now=offer.expires_at)
+    assert late.status == "expired"
+    [offer] = await offer_of(app, w.id)
+    assert offer.user_id == second and await booked_ids(app, w.id) == set()
+
+
+async def test_offer_to_a_user_who_blocked_the_bot_expires_at_once(sandbox):
+    app = await start(sandbox)
+    ev = await event(app)
+    w = await add_workshop(app, capacity=1)
+    holder, blocked, reachable = await make_users(app, 3)
+    for uid in (holder, blocked, reachable):
+        await book(app, uid, w.id)
+    async with app.transaction() as s:
+        await s.execute(update(User).where(User.id == blocked).values(unreachable_at=utcnow()))
+    async with app.transaction() as s:
+        await service.cancel(app, s, ev, holder, w.id)
+    [offer] = await offer_of(app, w.id)
+    assert offer.user_id == reachable
+    # And when a 403 comes back for an offer already sent, the delivery outcome expires it at once.
+    async with app.transaction() as s:
+        assert await waitlist.offer_undeliverable(app, s, offer.id)
+    states = {e.user_id: (e.state, e.reason) for e in await entries(app, w.id)}
+    assert states[blocked] == ("expired", "undeliverable") and states[reachable] == ("expired", "undeliverable")
+
+
+async def test_no_offers_and_no_queueing_after_the_offer_cutoff(sandbox):
+    app = await start(sandbox, waitlist={"offer_cutoff_minutes": 120})
+    ev = await event(app)
+    w = await add_workshop(app, capacity=1, hours_ahead=72)
+    holder, waiting, late = await make_users(app, 3)
+    await book(app, holder, w.id)
+    await book(app, waiting, w.id)
+    after_cutoff = w.starts_at - dt.timedelta(minutes=90)
+    assert (await book(app, late, w.id, now=after_cutoff)).status == "full"
+    async with app.transaction() as s:
+        await service.cancel(app, s, ev, holder, w.id, now=after_cutoff)
+    assert await offer_of(app, w.id) == []
+    # The freed seat is now open to anyone who taps, the person still listed included.
+    assert (await book(app, late, w.id, now=after_cutoff)).status == "booked"
+
+
+async def test_offer_window_is_shorter_close_to_the_start(sandbox):
+    app = await start(sandbox, waitlist={"offer_minutes": 600, "offer_minutes_near_start": 20,
+                                         "near_start_hours": 24, "offer_cutoff_minutes": 30})
+    ev = await event(app)
+    soon = await add_workshop(app, capacity=1, hours_ahead=5)
+    later = await add_workshop(app, title="Later", capacity=1, hours_ahead=100)
+    users = await make_users(app, 4)
+    for w in (soon, later):
+        await book(app, users[0] if w is soon else users[2], w.id)
+        await book(app, users[1] if w is soon else users[3], w.id)
+    now = utcnow()
+    async with app.transaction() as s:
+        await service.cancel(app, s, ev, users[0], soon.id, now=now)
+        await service.cancel(app, s, ev, users[2], later.id, now=now)
+    [near] = await offer_of(app, soon.id)
+    [far] = await offer_of(app, later.id)
+    assert dt.timedelta(minutes=19) < near.expires_at - now <= dt.timedelta(minutes=20, seconds=5)
+    assert dt.timedelta(minutes=599) < far.expires_at - now <= dt.timedelta(minutes=600, seconds=5)
+
+
+async def test_leaving_the_queue_and_rejoining_goes_to_the_back(sandbox):
+    app = await start(sandbox)
+    ev = await event(app)
+    w = await add_workshop(app, capacity=1)
+    holder, a, b = await make_users(app, 3)
+    for uid in (holder, a, b):
+        await book(app, uid, w.id)
+    async with app.transaction() as s:
+        assert (await waitlist.leave(app, s, ev, a, w.id)).status == "left"
+    again = await book(app, a, w.id)
+    assert (again.status, again.position) == ("queued", 2)
+    async with app.sessions() as s:
+        total = await s.scalar(select(func.count()).select_from(Entry).where(Entry.user_id == a))
+    assert total == 2  # history kept; one open entry at a time
