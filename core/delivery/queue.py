@@ -2,9 +2,9 @@
 
 Every function takes a session whose transaction the caller keeps short: rows are claimed in one
 transaction and their outcomes recorded in another, never held open across a network call.
-Claims are ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED)`` on PostgreSQL (several
-senders take disjoint rows) and the same conditional UPDATE on SQLite, where ``BEGIN IMMEDIATE``
-makes writers serial.
+Claims are ``SELECT ... FOR UPDATE SKIP LOCKED`` then ``UPDATE ... WHERE id IN (...) AND
+state = 'queued'`` on PostgreSQL (several senders take disjoint rows) and the same conditional
+UPDATE on SQLite, where ``BEGIN IMMEDIATE`` makes writers serial.
 """
 
 from __future__ import annotations
@@ -79,9 +79,15 @@ async def claim_batch(session: AsyncSession, worker_id: str, limit: int, handler
         .limit(limit)
         .with_for_update(skip_locked=True)  # rendered on PostgreSQL only
     )
+    # Two statements on purpose: PostgreSQL may re-run an ``IN (SELECT ... LIMIT ... SKIP LOCKED)``
+    # subquery inside an UPDATE and then claim far more than ``limit`` rows. The SELECT's row locks
+    # hold until commit, so nobody else can take these ids in between.
+    ids = (await session.scalars(due)).all()
+    if not ids:
+        return []
     claimed = (await session.execute(
         update(_outbox)
-        .where(_outbox.c.id.in_(due.scalar_subquery()), _outbox.c.state == OutboxState.QUEUED.value)
+        .where(_outbox.c.id.in_(ids), _outbox.c.state == OutboxState.QUEUED.value)
         .values(state=OutboxState.CLAIMED.value, claimed_by=worker_id, claimed_at=now, updated_at=now)
         .returning(*_CLAIM_COLUMNS)
     )).all()
