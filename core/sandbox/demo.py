@@ -157,7 +157,7 @@ def _plugin_in_traceback(exc: BaseException, names: set[str]) -> str | None:
     return culprit
 
 
-async def _preflight(plugins: dict[str, tuple[str, ...]], events: dict[str, Any]) -> None:
+async def _preflight(plugins: dict[str, tuple[str, ...]], events: dict[str, Any], db_url: str) -> None:
     """Build the app (config, routers, jobs) without touching a database or the network.
 
     Catches a half-written plugin before its migrations run: a database that saw a plugin's
@@ -169,7 +169,7 @@ async def _preflight(plugins: dict[str, tuple[str, ...]], events: dict[str, Any]
     registry = PluginRegistry.load([f"plugins.{name}" for name in sorted(plugins)], entry_points_enabled=False)
     app = OrganizerApp.from_config(None, environ={}, registry=registry, overrides={
         "bot": {"token": TEST_TOKEN, "api_server": "http://127.0.0.1:9"},
-        "database": {"url": "sqlite+aiosqlite://"},
+        "database": {"url": db_url},  # the engine is created, never connected
         "events": events,
     })
     try:
@@ -201,6 +201,7 @@ class DemoServer:
         self.restored = False  # True when people came from an earlier run
         self.slug = EVENT_SLUG
         self._runner: web.AppRunner | None = None
+        self.webapi = None  # the page's API (core.sandbox.webapi.DemoApi) once started
         self._lock = asyncio.Lock()
 
     # --- paths and state ------------------------------------------------------------------
@@ -208,6 +209,10 @@ class DemoServer:
     @property
     def db_path(self) -> Path:
         return self.data_dir / DB_FILE
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite+aiosqlite:///{self.db_path.resolve()}"
 
     @property
     def state_path(self) -> Path:
@@ -271,7 +276,7 @@ class DemoServer:
             while True:
                 events = self._events_config(plugins)
                 try:
-                    await _preflight(plugins, events)
+                    await _preflight(plugins, events, self.db_url)
                     break
                 except Exception as exc:
                     culprit = _plugin_in_traceback(exc, set(plugins))
@@ -279,7 +284,7 @@ class DemoServer:
                         raise
                     self.skipped_plugins.append(f"{culprit}: fails at start-up: {type(exc).__name__}: {exc}")
                     plugins = _without(plugins, {culprit}, self.skipped_plugins)
-            self.sandbox = Sandbox(f"sqlite+aiosqlite:///{self.db_path.resolve()}", emulator=self.emulator)
+            self.sandbox = Sandbox(self.db_url, emulator=self.emulator)
             await self.sandbox.start(plugins=sorted(plugins), events=events)
             for line in self.skipped_plugins:
                 log.warning("demo: plugin left out: %s", line)
@@ -291,9 +296,11 @@ class DemoServer:
                     await self.add_person(name, lang, role)
             self.save_state()
 
-            from core.sandbox.webapi import create_web_app
+            from core.sandbox.webapi import API_KEY, create_web_app
 
-            self._runner = web.AppRunner(create_web_app(self), access_log=None, shutdown_timeout=2.0)
+            web_app = create_web_app(self)
+            self.webapi = web_app[API_KEY]
+            self._runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=2.0)
             await self._runner.setup()
             site = web.TCPSite(self._runner, self.host, self.port)
             await site.start()

@@ -284,10 +284,13 @@ class DemoApi:
             queue.put_nowait(None)
 
 
+API_KEY = web.AppKey("api", DemoApi)
+
+
 def create_web_app(demo: DemoServer) -> web.Application:
     api = DemoApi(demo)
     app = web.Application(client_max_size=MAX_UPLOAD)
-    app["api"] = api
+    app[API_KEY] = api
     r = app.router
     r.add_get("/", api.index)
     r.add_static("/static/", WEB_DIR, append_version=False)

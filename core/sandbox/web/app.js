@@ -411,7 +411,10 @@
       const meta = el("div", "meta", (m.edit_count ? t("edited") + " " : "") + clock(m.date));
       bubble.appendChild(meta);
       const markup = m.reply_markup;
-      if (markup && Array.isArray(markup.inline_keyboard)) row.appendChild(this.renderInline(m, markup.inline_keyboard));
+      if (markup && Array.isArray(markup.inline_keyboard)) {
+        row.classList.add("with-kb");
+        row.appendChild(this.renderInline(m, markup.inline_keyboard));
+      }
       return row;
     }
 
@@ -628,9 +631,9 @@
             this.list.appendChild(node);
           }
           this.nodes.set(m.message_id, node);
-          if (m.from_bot && ev.type === "message") this.stopTyping();
+          if (m.from_bot && ev.type === "message") { this.stopTyping(); refreshUsersSoon(); }
+          // Follow the conversation unless the person scrolled up to read something.
           if (!known && (stick || !m.from_bot)) this.list.scrollTop = this.list.scrollHeight;
-          else if (!known && stick) this.list.scrollTop = this.list.scrollHeight;
           break;
         }
         case "delete": {
@@ -695,6 +698,13 @@
       await refreshUsers();
       if (addUserFor) await addUserFor.setUser(user.id);
     } catch (e) { toast(e.message, "error"); }
+  }
+
+  // Sign-up and roles change as people talk to the bot: refresh the badges shortly after it answers.
+  let usersTimer = null;
+  function refreshUsersSoon() {
+    clearTimeout(usersTimer);
+    usersTimer = setTimeout(() => refreshUsers().catch(() => {}), 400);
   }
 
   async function refreshUsers(users) {
