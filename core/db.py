@@ -77,7 +77,11 @@ def is_sqlite(url_or_engine) -> bool:
 def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
     url = normalize_url(url)
     if is_sqlite(url):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        # SQLite has one writer at a time. Queueing for the single connection in asyncio is far
+        # cheaper than many connections colliding on BEGIN IMMEDIATE and sleeping in SQLite's busy
+        # handler (measured with bench/dispatch: several times the throughput).
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30},
+                                     pool_size=1, max_overflow=0, pool_timeout=120)
         _install_sqlite_pragmas(engine)
     else:
         engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size * 2)

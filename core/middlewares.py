@@ -30,6 +30,10 @@ class ContextMiddleware(BaseMiddleware):
             async with app.sessions() as session:
                 data["session"] = session
                 data["event_ctx"] = await self._context(session, data)
+                # End the context's short transaction before the handler runs: a handler that only
+                # replies then holds no connection (and on SQLite no write lock) while it talks
+                # HTTP to Telegram; its own queries start a new transaction on demand.
+                await session.commit()
                 try:
                     result = await handler(event, data)
                     await session.commit()
