@@ -266,7 +266,10 @@ def program_export(event: str, file: Annotated[Path | None, typer.Argument(help=
     app = load_app(config)
 
     async def go():
+        from core import migrations
+
         try:
+            await migrations.upgrade(app.engine, app.registry)
             return await export_program(app, event)
         finally:
             await app.engine.dispose()

@@ -83,10 +83,11 @@ def _sections_of(app, name: str) -> list[str]:
 
 
 async def export_program(app, slug: str) -> dict[str, Any]:
-    async with app.sessions() as session:
+    async with app.transaction() as session:
+        await people.sync_events(session, app.settings)
         event = await people.event_by_slug(session, slug)
-        if event is None:
-            raise ProgramError(f"unknown event {slug!r}")
+        if event is None or slug not in app.settings.events:
+            raise ProgramError(f"unknown event {slug!r}; configured events: {', '.join(app.settings.events) or 'none'}")
         out: dict[str, Any] = {}
         for part in await app.registry.call("program_export", active=set(app.active_plugins(slug)), app=app,
                                             session=session, event=event):
