@@ -19,6 +19,8 @@ import json
 import logging
 import os
 import signal
+import socket
+import sys
 import tomllib
 import zoneinfo
 from dataclasses import asdict, dataclass
@@ -44,6 +46,7 @@ EVENT_SLUG = "demo"
 DB_FILE = "demo.db"
 STATE_FILE = "demo-state.json"
 STATE_VERSION = 1
+KEEP_REQUESTS = 2000
 FIRST_USER_ID = 100_000_001  # the emulator's own numbering starts here too
 ROLES = {"participant": Role.PARTICIPANT, "organizer": Role.ADMIN}
 # Who is there on the very first start: a participant to try the bot at once, an organizer beside her.
@@ -201,6 +204,7 @@ class DemoServer:
         self.restored = False  # True when people came from an earlier run
         self.slug = EVENT_SLUG
         self._runner: web.AppRunner | None = None
+        self._housekeeping: asyncio.Task | None = None
         self.webapi = None  # the page's API (core.sandbox.webapi.DemoApi) once started
         self._lock = asyncio.Lock()
 
@@ -243,7 +247,7 @@ class DemoServer:
             people_list = [DemoPerson(int(p["id"]), str(p["first_name"]), str(p.get("language_code") or "ru"))
                            for p in state.get("people", [])]
         except (ValueError, KeyError, TypeError) as exc:
-            raise RuntimeError(f"{self.state_path} is damaged ({exc}); start with --reset to begin anew") from None
+            raise DemoError(f"{self.state_path} is damaged ({exc}); start with --reset to begin anew") from None
         self.people = {p.id: p for p in people_list}
         self.imported_sections = {str(x) for x in state.get("imported_sections", [])}
         self.restored = bool(self.people)
@@ -258,6 +262,8 @@ class DemoServer:
     # --- lifecycle ------------------------------------------------------------------------
 
     async def start(self) -> DemoServer:
+        if self.port:
+            _check_port_free(self.host, self.port)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self.reset:
             self._wipe()
@@ -307,12 +313,25 @@ class DemoServer:
             sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
             if sockets:
                 self.port = sockets[0].getsockname()[1]
+            self._housekeeping = asyncio.create_task(self._trim_records())
         except BaseException:
             await self.stop()
             raise
         return self
 
+    async def _trim_records(self) -> None:
+        # The emulator records every Bot API request for tests; a demo left open for days must not grow.
+        while True:
+            await asyncio.sleep(30)
+            if self.emulator is not None and len(self.emulator.requests) > KEEP_REQUESTS:
+                del self.emulator.requests[:-KEEP_REQUESTS]
+
     async def stop(self) -> None:
+        if self._housekeeping is not None:
+            self._housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._housekeeping
+            self._housekeeping = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -427,6 +446,21 @@ class DemoServer:
 # ------------------------------------------------------------------------------------------ CLI
 
 
+class DemoError(Exception):
+    """A problem the person running the demo can fix; shown without a traceback."""
+
+
+def _check_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise DemoError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); "
+                            f"is another demo running? Pick another port: organizer demo --port {port + 1}") from None
+
+
 async def _serve(server: DemoServer) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -457,5 +491,10 @@ def run_demo(*, host: str = "127.0.0.1", port: int = 8080, reset: bool = False,
 
     logs.configure("WARNING")
     server = DemoServer(data_dir, host=host, port=port, reset=reset)
-    with contextlib.suppress(KeyboardInterrupt):
+    try:
         asyncio.run(_serve(server))
+    except KeyboardInterrupt:
+        pass
+    except DemoError as exc:
+        print(f"organizer demo: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

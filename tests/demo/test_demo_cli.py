@@ -88,7 +88,11 @@ async def test_demo_command_serves_the_page_stops_cleanly_and_keeps_data(tmp_pat
                 assert resp.status == 201
             output = "".join(demo.lines)
             assert "DemoConf 2026" in output and "faq: 5 new" in output
+            # An open page (its live stream) must not hold the shutdown up.
+            stream = await http.get(demo.url + "api/stream", timeout=aiohttp.ClientTimeout(total=None))
+            assert (await stream.content.readline()).startswith(b"retry:")
             assert await demo.stop() == 0, "".join(demo.lines)
+            stream.close()
         assert (data_dir / "demo.db").exists()
 
         async with DemoProcess(data_dir) as demo:
@@ -101,3 +105,19 @@ async def test_demo_command_serves_the_page_stops_cleanly_and_keeps_data(tmp_pat
             people = await names(http, demo.url)
             assert "Борис" not in people and "Алиса" in people
             assert await demo.stop() == 0, "".join(demo.lines)
+
+
+async def test_busy_port_is_reported_without_a_traceback(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = await asyncio.create_subprocess_exec(
+            str(ORGANIZER), "demo", "--port", str(port), "--data-dir", str(tmp_path / "d"),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in err.decode() and "--port" in err.decode()
+    assert "Traceback" not in err.decode()
