@@ -271,7 +271,9 @@
         this.input.value = "";
         this.sendText(text);
       });
-      this.select.addEventListener("change", () => this.setUser(Number(this.select.value)));
+      this.select.addEventListener("change", () => {
+        this.setUser(Number(this.select.value)).catch((e) => toast(e.message, "error"));
+      });
       this.q(".add-user").addEventListener("click", () => openAddUser(this));
       this.q(".role-btn").addEventListener("click", () => this.toggleRole());
       this.q(".menu-btn").addEventListener("click", () => { this.cmds.hidden = !this.cmds.hidden; this.renderCommands(); });
@@ -728,7 +730,7 @@
         ? state.users.find((u) => u.role !== "organizer") || state.users[0]
         : state.users.find((u) => u.role === "organizer") || state.users[1] || state.users[0];
       const id = userById(saved) ? saved : fallback && fallback.id;
-      if (id !== undefined && id !== null) pane.setUser(id);
+      if (id !== undefined && id !== null) pane.setUser(id).catch((e) => toast(e.message, "error"));
     }
     while (state.panes.length > want) state.panes.pop().root.remove();
     document.getElementById("toggle-split").textContent = state.split ? t("single") : t("split");
