@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import utcnow
@@ -173,8 +173,8 @@ async def finish_batches(session: AsyncSession, batch_ids: Iterable[int]) -> lis
         )
         if batch is None or batch.finished_at is not None:
             continue
-        pending = await session.scalar(select(func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.batch_id == batch_id, OutboxMessage.state.in_([s.value for s in PENDING_STATES])))
+        pending = await session.scalar(select(exists().where(
+            OutboxMessage.batch_id == batch_id, OutboxMessage.state.in_([s.value for s in PENDING_STATES]))))
         if pending:
             continue
         done = await session.execute(update(Broadcast).where(Broadcast.id == batch_id, Broadcast.finished_at.is_(None))

@@ -64,6 +64,8 @@ from core.delivery.ratelimit import RateLimiter, make_limiter
 
 log = logging.getLogger(__name__)
 
+RECORD_DELAY = 0.05  # seconds between outcome flushes while busy
+
 
 def default_worker_id() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
@@ -397,6 +399,9 @@ class OutboxSender:
     async def _record_forever(self) -> None:
         while True:
             await self._results_ready.wait()
+            # Gather a few more outcomes so one transaction records many; this bounds how many
+            # sent-but-unrecorded rows a crash can repeat to about RECORD_DELAY's worth of sending.
+            await asyncio.sleep(RECORD_DELAY)
             self._results_ready.clear()
             await self._flush_results()
 
