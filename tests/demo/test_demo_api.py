@@ -9,7 +9,7 @@ import json
 import pytest
 from PIL import Image
 
-from conftest import wait_for
+from demo_helpers import wait_for
 
 
 async def chat(http, uid: int) -> dict:

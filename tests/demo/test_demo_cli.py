@@ -12,7 +12,7 @@ from pathlib import Path
 
 import aiohttp
 
-from conftest import free_port
+from demo_helpers import free_port
 
 ORGANIZER = Path(sys.executable).parent / "organizer"
 URL_RE = re.compile(r"(http://127\.0\.0\.1:\d+/)")
