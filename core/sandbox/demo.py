@@ -272,13 +272,12 @@ class DemoServer:
             # The database was removed by hand: the people list alone would describe strangers.
             self.people, self.imported_sections, self.restored = {}, set(), False
 
-        self.emulator = await BotAPIEmulator().start("127.0.0.1", 0)
-        self.emulator.add_bot(TEST_TOKEN, first_name="Pocket Organizer", username="pocket_organizer_demo_bot")
-        for person in self.people.values():
-            self.emulator.add_user(person.first_name, language_code=person.language_code, user_id=person.id)
-
         plugins, self.skipped_plugins = usable_plugins()
         try:
+            self.emulator = await BotAPIEmulator().start("127.0.0.1", 0)
+            self.emulator.add_bot(TEST_TOKEN, first_name="Pocket Organizer", username="pocket_organizer_demo_bot")
+            for person in self.people.values():
+                self.emulator.add_user(person.first_name, language_code=person.language_code, user_id=person.id)
             while True:
                 events = self._events_config(plugins)
                 try:

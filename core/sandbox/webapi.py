@@ -272,8 +272,8 @@ class DemoApi:
                     break
                 payload = json.dumps(self._enrich(event), ensure_ascii=False)
                 await response.write(f"data: {payload}\n\n".encode())
-        except (ConnectionResetError, asyncio.CancelledError):
-            pass
+        except ConnectionResetError:
+            pass  # the page was closed
         finally:
             self._streams.discard(queue)
             self.emu.unsubscribe(queue)
