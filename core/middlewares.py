@@ -13,7 +13,6 @@ from aiogram.types import TelegramObject, Update
 from core import people
 from core.context import EventContext
 from core.i18n import pick_language
-from core.models import Event
 
 log = logging.getLogger("organizer.updates")
 
@@ -33,7 +32,8 @@ class ContextMiddleware(BaseMiddleware):
                 # End the context's short transaction before the handler runs: a handler that only
                 # replies then holds no connection (and on SQLite no write lock) while it talks
                 # HTTP to Telegram; its own queries start a new transaction on demand.
-                await session.commit()
+                if session.in_transaction():
+                    await session.commit()
                 try:
                     result = await handler(event, data)
                     await session.commit()
@@ -49,14 +49,10 @@ class ContextMiddleware(BaseMiddleware):
         tg_user = data.get("event_from_user")
         user = member = current = None
         if tg_user is not None and not tg_user.is_bot:
-            user = await people.upsert_user(session, people.TelegramProfile(
+            user, current, member = await people.load_context(session, people.TelegramProfile(
                 tg_user.id, tg_user.first_name, tg_user.last_name, tg_user.username, tg_user.language_code))
-            if user.current_event_id is not None:
-                current = await session.get(Event, user.current_event_id)
-                if current is not None and current.slug not in app.settings.events:
-                    current = None  # an event removed from the config is no longer served
-            if current is not None:
-                member = await people.get_member(session, current.id, user.id)
+            if current is not None and current.slug not in app.settings.events:
+                current = member = None  # an event removed from the config is no longer served
         lang = pick_language(user.language if user else None, tg_user.language_code if tg_user else None,
                              current.language if current else None)
         return EventContext(

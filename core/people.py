@@ -44,13 +44,33 @@ async def upsert_user(session: AsyncSession, profile: TelegramProfile) -> User:
     if user is None:
         user = User(id=profile.id)
         session.add(user)
+    _refresh_profile(user, profile)
+    return user
+
+
+async def load_context(session: AsyncSession, profile: TelegramProfile) -> tuple[User, Event | None, Member | None]:
+    """The user, their current event and membership in ONE query (this runs on every update)."""
+    row = (await session.execute(
+        select(User, Event, Member)
+        .outerjoin(Event, Event.id == User.current_event_id)
+        .outerjoin(Member, (Member.event_id == User.current_event_id) & (Member.user_id == User.id))
+        .where(User.id == profile.id)
+    )).first()
+    if row is None:
+        return await upsert_user(session, profile), None, None
+    user, event, member = row
+    _refresh_profile(user, profile)
+    return user, event, member
+
+
+def _refresh_profile(user: User, profile: TelegramProfile) -> None:
+    """Copy what Telegram says about the user; SQLAlchemy writes only fields that changed."""
     user.first_name = profile.first_name[:128]
     user.last_name = (profile.last_name or None) and profile.last_name[:128]
     user.username = profile.username
     user.telegram_language = profile.language_code
     if user.unreachable_at is not None:
         user.unreachable_at = None  # they wrote to us, so they unblocked the bot
-    return user
 
 
 async def get_member(session: AsyncSession, event_id: int, user_id: int) -> Member | None:
