@@ -179,6 +179,10 @@ class OrganizerApp:
             self.build_dispatcher()
         self.collect_jobs()
         await self.registry.call("on_startup", app=self)
+        # Delivery (issue #4): outbox sender + job runner as background tasks; shutdown() cancels them.
+        from core.delivery.workers import start_workers
+
+        start_workers(self)
 
     async def set_commands(self) -> None:
         assert self.bot is not None

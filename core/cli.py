@@ -27,6 +27,10 @@ cli.add_typer(plugins_cli, name="plugins")
 cli.add_typer(events_cli, name="events")
 cli.add_typer(admin_cli, name="admin")
 cli.add_typer(program_cli, name="program")
+# Delivery (issue #4): `organizer outbox status`, implemented in core/delivery/cli.py.
+from core.delivery.cli import outbox_app  # noqa: E402
+
+cli.add_typer(outbox_app, name="outbox")
 
 ConfigOption = Annotated[
     str | None,
