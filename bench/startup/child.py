@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import sys
 
 
@@ -11,7 +13,7 @@ async def organizer(api: str, db: str) -> None:
 
     app = OrganizerApp.from_config(None, environ={}, overrides={
         "bot": {"token": "42:BENCH", "api_server": api}, "database": {"url": db},
-        "events": {"demo": {"title": "Bench", "timezone": "Europe/Moscow"}}})
+        "events": {"demo": {"title": "Bench", "timezone": "Europe/Moscow", "signup": {"enabled": False}}}})
     await app.startup()
     await app.bot.get_me()
     polling = asyncio.create_task(app.dispatcher.start_polling(app.bot, handle_signals=False, polling_timeout=5))
@@ -39,6 +41,23 @@ async def bare(api: str, _db: str) -> None:
     await polling
 
 
-if __name__ == "__main__":
+def main() -> None:
     mode, api, db = sys.argv[1:4]
+    profile_to = os.environ.get("BENCH_PROFILE")  # cProfile the bot; stats written on SIGTERM
+    if profile_to:
+        import cProfile
+
+        profiler = cProfile.Profile()
+
+        def dump(*_):
+            profiler.disable()
+            profiler.dump_stats(f"{profile_to}.{mode}")
+            os._exit(0)
+
+        signal.signal(signal.SIGTERM, dump)
+        profiler.enable()
     asyncio.run({"organizer": organizer, "bare": bare}[mode](api, db))
+
+
+if __name__ == "__main__":
+    main()
