@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import importlib
 import json
 import logging
 import os
@@ -112,76 +111,6 @@ def rebase_program_dates(data: dict[str, Any], today: dt.date) -> dict[str, Any]
     return data
 
 
-def usable_plugins() -> tuple[dict[str, tuple[str, ...]], list[str]]:
-    """Built-in plugins that import, with their dependencies; and why others were left out.
-
-    A demo should start even while a plugin in the tree is half-written; a real bot must not
-    (there, ``PluginRegistry.load`` fails loudly). Module names are returned (``plugins.<name>``).
-    """
-    found: dict[str, tuple[str, ...]] = {}
-    skipped: list[str] = []
-    for module_path in builtin_plugins():
-        try:
-            module = importlib.import_module(module_path)
-            manifest = module.manifest
-        except Exception as exc:  # noqa: BLE001 - reported, then the demo goes on without it
-            skipped.append(f"{module_path.rsplit('.', 1)[1]}: {type(exc).__name__}: {exc}")
-            continue
-        found[module_path.rsplit(".", 1)[1]] = tuple(manifest.depends_on)
-    return _without(found, set(), skipped), skipped
-
-
-def _without(plugins: dict[str, tuple[str, ...]], dropped: set[str], skipped: list[str]) -> dict[str, tuple[str, ...]]:
-    """``plugins`` minus ``dropped`` and everything that (transitively) depends on a missing plugin."""
-    left = {k: v for k, v in plugins.items() if k not in dropped}
-    changed = True
-    while changed:
-        changed = False
-        for name, deps in list(left.items()):
-            missing = [d for d in deps if d not in left]
-            if missing:
-                skipped.append(f"{name}: needs {', '.join(missing)}")
-                del left[name]
-                changed = True
-    return left
-
-
-def _plugin_in_traceback(exc: BaseException, names: set[str]) -> str | None:
-    """The plugin whose code raised ``exc`` (the innermost frame under plugins/<name>/)."""
-    culprit = None
-    tb = exc.__traceback__
-    while tb is not None:
-        parts = Path(tb.tb_frame.f_code.co_filename).parts
-        if "plugins" in parts:
-            i = len(parts) - 1 - parts[::-1].index("plugins")
-            if i + 1 < len(parts) and parts[i + 1] in names:
-                culprit = parts[i + 1]
-        tb = tb.tb_next
-    return culprit
-
-
-async def _preflight(plugins: dict[str, tuple[str, ...]], events: dict[str, Any], db_url: str) -> None:
-    """Build the app (config, routers, jobs) without touching a database or the network.
-
-    Catches a half-written plugin before its migrations run: a database that saw a plugin's
-    migrations cannot be opened without that plugin afterwards.
-    """
-    from core.app import OrganizerApp
-    from core.plugins import PluginRegistry
-
-    registry = PluginRegistry.load([f"plugins.{name}" for name in sorted(plugins)], entry_points_enabled=False)
-    app = OrganizerApp.from_config(None, environ={}, registry=registry, overrides={
-        "bot": {"token": TEST_TOKEN, "api_server": "http://127.0.0.1:9"},
-        "database": {"url": db_url},  # the engine is created, never connected
-        "events": events,
-    })
-    try:
-        app.build_dispatcher()
-        app.collect_jobs()
-    finally:
-        await app.engine.dispose()
-
-
 # ------------------------------------------------------------------------------------------ server
 
 
@@ -199,7 +128,6 @@ class DemoServer:
         self.sandbox: Sandbox | None = None
         self.people: dict[int, DemoPerson] = {}
         self.imported_sections: set[str] = set()  # program sections already in the database
-        self.skipped_plugins: list[str] = []
         self.import_messages: list[str] = []
         self.restored = False  # True when people came from an earlier run
         self.slug = EVENT_SLUG
@@ -272,27 +200,16 @@ class DemoServer:
             # The database was removed by hand: the people list alone would describe strangers.
             self.people, self.imported_sections, self.restored = {}, set(), False
 
-        plugins, self.skipped_plugins = usable_plugins()
+        # Every built-in plugin, as in a real deployment: a broken one fails the demo loudly.
+        plugins = {name.rsplit(".", 1)[1] for name in builtin_plugins()}
         try:
             self.emulator = await BotAPIEmulator().start("127.0.0.1", 0)
             self.emulator.add_bot(TEST_TOKEN, first_name="Pocket Organizer", username="pocket_organizer_demo_bot")
             for person in self.people.values():
                 self.emulator.add_user(person.first_name, language_code=person.language_code, user_id=person.id)
-            while True:
-                events = self._events_config(plugins)
-                try:
-                    await _preflight(plugins, events, self.db_url)
-                    break
-                except Exception as exc:
-                    culprit = _plugin_in_traceback(exc, set(plugins))
-                    if culprit is None:
-                        raise
-                    self.skipped_plugins.append(f"{culprit}: fails at start-up: {type(exc).__name__}: {exc}")
-                    plugins = _without(plugins, {culprit}, self.skipped_plugins)
+            events = self._events_config(plugins)
             self.sandbox = Sandbox(self.db_url, emulator=self.emulator)
             await self.sandbox.start(plugins=sorted(plugins), events=events)
-            for line in self.skipped_plugins:
-                log.warning("demo: plugin left out: %s", line)
             with contextlib.suppress(Exception):  # the "/" command menu is a nicety, not a requirement
                 await self.app.set_commands()
             await self._import_program()
@@ -350,7 +267,7 @@ class DemoServer:
 
     # --- the sample event -----------------------------------------------------------------
 
-    def _events_config(self, plugins: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    def _events_config(self, plugins: set[str]) -> dict[str, Any]:
         events = load_event_config(self.config_dir)
         for conf in events.values():
             sections = conf.get("plugins") or {}
@@ -472,8 +389,6 @@ async def _serve(server: DemoServer) -> None:
         print(f"Pocket Organizer demo — «{title}»", flush=True)
         for line in server.import_messages:
             print(f"  program: {line}", flush=True)
-        for line in server.skipped_plugins:
-            print(f"  plugin left out: {line}", flush=True)
         print(f"  data: {server.data_dir.resolve()}" + ("  (restored from the last run)" if server.restored else ""),
               flush=True)
         print(f"Open {server.url} in your browser. Ctrl+C stops.", flush=True)
