@@ -23,7 +23,6 @@ never inserts HTML.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any

@@ -41,7 +41,7 @@ def test_broken_config_reports_every_error_with_path_and_file(tmp_path: Path):
     err = result.stderr
     assert "5 error(s)" in err or "6 error(s)" in err, err
     assert "bot.token: required but missing; set it in your config file or as ORGANIZER_BOT__TOKEN" in err
-    assert f"database.url: unsupported backend 'mysql'" in err and str(path) in err
+    assert "database.url: unsupported backend 'mysql'" in err and str(path) in err
     assert "delivery.global_rate:" in err and "'fast'" in err
     assert "events.demo.timezone: expected an IANA timezone" in err
     assert "events.demo.plugins.nosuch: unknown plugin 'nosuch'" in err
