@@ -161,7 +161,8 @@ class OrganizerApp:
 
     async def bot_commands(self) -> list[BotCommand]:
         core = [BotCommand("start", "cmd-start"), BotCommand("menu", "cmd-menu"),
-                BotCommand("events", "cmd-events"), BotCommand("cabinet", "cmd-cabinet")]
+                BotCommand("events", "cmd-events"), BotCommand("cabinet", "cmd-cabinet"),
+                BotCommand("schedule", "cmd-schedule")]
         return core + await self.registry.call("register_bot_commands", app=self)
 
     # --- lifecycle -------------------------------------------------------------------------

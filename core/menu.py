@@ -6,12 +6,13 @@ from core.context import EventContext
 from core.contributions import AdminItem, MenuItem
 
 CABINET = MenuItem("menu-cabinet", "core:cabinet", order=10)
+SCHEDULE = MenuItem("menu-schedule", "core:schedule", order=20)
 SWITCH_EVENT = MenuItem("menu-switch-event", "core:events", order=900)
 ADMIN = MenuItem("menu-admin", "core:admin", order=1000)
 
 
 async def main_menu_items(app, ctx: EventContext) -> list[MenuItem]:
-    items = [CABINET]
+    items = [CABINET, SCHEDULE]
     items += [i for i in await app.registry.call("menu_items", active=set(ctx.active), app=app,
                                                   event=ctx.event, member=ctx.member)
               if isinstance(i, MenuItem) and not isinstance(i, AdminItem)]

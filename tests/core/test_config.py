@@ -68,9 +68,6 @@ def test_missing_config_file_is_a_clear_error(tmp_path: Path):
 
 
 def test_plugin_dependency_off_for_an_event_is_a_config_error():
-    class Fake:
-        pass
-
     raw = cfg.RawConfig({"bot": {"token": "1:x"}, "events": {"demo": {
         "title": "D", "plugins": {"base": {"enabled": False}, "child": {"enabled": True}}}}}, [])
     models = {"base": cfg_model(), "child": cfg_model()}

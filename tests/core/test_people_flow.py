@@ -164,3 +164,34 @@ async def test_language_follows_telegram_then_the_cabinet_choice(sandbox):
     jan = sandbox.user("Jan", lang="de")  # a language we do not speak: the event's (Russian) applies
     await jan.send("/start demo")
     await jan.expect(text="Главное меню")
+
+
+async def test_personal_schedule_collects_plugin_items_in_event_local_time(sandbox):
+    import datetime as dt
+    import types
+
+    from core import PluginManifest, ScheduleItem, hookimpl
+
+    agenda = types.ModuleType("agenda")
+    agenda.manifest = PluginManifest(name="agenda", version="1.0")
+    utc = dt.UTC
+    agenda.schedule_items = hookimpl(lambda app, session, event, member: [
+        ScheduleItem(dt.datetime(2026, 12, 2, 7, 0, tzinfo=utc), dt.datetime(2026, 12, 2, 8, 30, tzinfo=utc),
+                     "Keynote <opening>", "Hall A"),
+        ScheduleItem(dt.datetime(2026, 12, 1, 21, 30, tzinfo=utc), None, "Late workshop", None),
+    ])
+    await sandbox.start(plugins=[], extra_plugins=[agenda])
+    kay = sandbox.user("Kay")
+    await kay.send("/start demo")
+    await kay.click("Моё расписание")
+    shown = await kay.expect(text="Моё расписание")
+    # Europe/Moscow is UTC+3: 21:30 UTC on Dec 1 is 00:30 on Dec 2, before the 10:00 keynote.
+    assert "02.12.2026\n00:30 Late workshop\n10:00–11:30 Keynote <opening> · Hall A" in shown["text"]
+
+
+async def test_empty_schedule_says_how_to_fill_it(sandbox):
+    await sandbox.start(plugins=[])
+    lou = sandbox.user("Lou")
+    await lou.send("/start demo")
+    await lou.send("/schedule")
+    await lou.expect(text="В вашем расписании пока пусто")

@@ -54,3 +54,7 @@ cmd-start = Start / choose an event
 cmd-menu = Main menu
 cmd-events = Switch event
 cmd-cabinet = My profile
+menu-schedule = 📅 My schedule
+schedule-title = 📅 <b>My schedule</b> — { $event }
+schedule-empty = Your schedule is empty so far. Book workshops and they will appear here.
+cmd-schedule = My schedule
