@@ -77,7 +77,9 @@ async def profile_sections(app, session, event, member, tr):
 async def workshops_process_holds(app, session, workshop, now):
     from plugins.waitlist import service
 
-    await service.settle(app, session, await _event(session, workshop), workshop, now)
+    event = await _event(session, workshop)
+    if await service.expire_lapsed(app, session, event, workshop, now):
+        await service.promote(app, session, event, workshop, now)  # their seats go to the queue first
 
 
 @hookimpl
@@ -144,3 +146,31 @@ async def workshops_export_rows(app, session, workshop):
     from plugins.waitlist import service
 
     return await service.export_rows(session, await _event(session, workshop), workshop)
+
+
+# --- delivery outcomes ----------------------------------------------------------------------------
+
+@hookimpl
+def on_startup(app):
+    """An offer notice that cannot be delivered (403: bot blocked; or failed for good) expires the
+    offer at once and the seat goes to the next person, in the sender's transaction."""
+    from core.delivery.outcomes import outcome_handlers
+    from plugins.waitlist import service
+
+    async def offer_outcome(session, row, outcome):
+        entry_id = (row.payload or {}).get("entry_id")
+        if not outcome.delivered and entry_id:
+            await service.offer_undeliverable(app, session, int(entry_id))
+
+    app.services["waitlist.offer_outcome"] = offer_outcome
+    outcome_handlers.register(service.OFFER_KIND, offer_outcome)
+
+
+@hookimpl
+def on_shutdown(app):
+    from core.delivery.outcomes import outcome_handlers
+    from plugins.waitlist import service
+
+    handler = app.services.pop("waitlist.offer_outcome", None)
+    if handler is not None:
+        outcome_handlers.unregister(service.OFFER_KIND, handler)

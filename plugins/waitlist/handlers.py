@@ -47,8 +47,8 @@ async def on_offer(query: CallbackQuery, callback_data: WlOffer, app, session, e
     ctx = event_ctx
     act = service.accept if callback_data.action == "a" else service.decline
     answer = await act(app, session, ctx.event, ctx.user.id, callback_data.entry_id)
-    await session.commit()  # accepted or expired is decided and stored before we say which
     if answer.status == "not_found" or answer.workshop is None:
+        await session.commit()
         if callback_answer is not None:
             callback_answer.text = ctx.tr("workshops-gone")
         return
@@ -69,6 +69,7 @@ async def on_offer(query: CallbackQuery, callback_data: WlOffer, app, session, e
             markup.inline_keyboard.insert(0, [button(ctx.tr("waitlist-btn-accept"), query.data),
                                               button(ctx.tr("waitlist-btn-decline"),
                                                      service.offer_callback(callback_data.entry_id, "d"))])
+        await session.commit()  # accepted or expired is decided and stored before we say which
         new_text = message.html_text + "\n\n" + text
         if new_text != message.html_text or message.reply_markup != markup:
             await message.edit_text(new_text, reply_markup=markup)
@@ -87,7 +88,6 @@ async def on_leave(query: CallbackQuery, callback_data: WlLeave, app, session, e
                    callback_answer=None) -> None:
     ctx = event_ctx
     result = await service.leave(app, session, ctx.event, ctx.user.id, callback_data.workshop_id)
-    await session.commit()
     key = {"left": "waitlist-left", "not_queued": "waitlist-not-queued"}.get(result.status, "workshops-gone")
     if callback_answer is not None:
         callback_answer.text = ctx.tr(f"{key}-toast") if result.status in ("left", "not_queued") else ctx.tr(key)

@@ -211,6 +211,17 @@ async def _offer(app, session, event, workshop: Workshop, entry: Entry, now: dt.
     await notify.enqueue_notice(session, user_id=entry.user_id, event_id=event.id, text="\n".join(lines),
                                 reply_markup=markup, dedupe_key=f"waitlist:offer:{entry.id}", interactive=True,
                                 kind=OFFER_KIND, payload={"entry_id": entry.id})
+    await _schedule_expiry(session, event, workshop, entry)
+
+
+async def _schedule_expiry(session, event, workshop, entry: Entry) -> None:
+    """Wake up at the deadline (core.jobs); the sweep remains the safety net if this is lost."""
+    try:
+        from core.jobs import schedule
+    except ImportError:  # a core without due-time jobs: the periodic sweep does it, a little later
+        return
+    await schedule(session, key=f"waitlist:offer:{entry.id}", job="waitlist:offer_due", due_at=entry.expires_at,
+                   payload={"event_id": event.id, "workshop_id": workshop.id, "entry_id": entry.id})
 
 
 async def settle(app, session, event: Event, workshop: Workshop, now: dt.datetime) -> None:

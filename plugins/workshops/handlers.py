@@ -1,7 +1,8 @@
 """Participant side: the list, the card, book and cancel. Thin: the service decides, we render.
 
-Seat-changing taps commit their transaction before anything is sent to Telegram, so the row lock
-(and SQLite's write lock) is held only for the database work, never across an HTTP round trip.
+A seat change, the re-rendered card and its live-view row are committed before anything is sent
+to Telegram (on PostgreSQL the seat change commits first, see ``release_lock_early``): no lock is
+held across an HTTP round trip and the user is only ever told what is stored.
 """
 
 from __future__ import annotations
@@ -39,19 +40,30 @@ async def show(target: Message | CallbackQuery, text: str, markup) -> Message | 
     return await target.answer(text, reply_markup=markup)
 
 
-async def _remember(app, session, ctx: EventContext, shown: Message | None, kind: str, ids, page, text, markup):
-    if shown is None:
-        return
-    await live.remember(app, session, event=ctx.event, chat_id=shown.chat.id, message_id=shown.message_id,
-                        user_id=ctx.user.id, kind=kind, workshop_ids=ids, page=page, text=text, markup=markup)
+async def _publish(target, app, session, ctx: EventContext, kind: str, ids, page, text, markup,
+                   version: int | None = None) -> None:
+    """Remember the view and commit in the same transaction as the work, then talk to Telegram.
+
+    A pressed button's message is edited in place, so its id is known before the edit: one
+    transaction per tap. A new message (a command) is remembered once Telegram has numbered it.
+    """
+    message = target.message if isinstance(target, CallbackQuery) else None
+    editable = isinstance(message, Message) and message.text is not None
+    if editable:
+        await live.remember(app, session, event=ctx.event, chat_id=message.chat.id, message_id=message.message_id,
+                            user_id=ctx.user.id, kind=kind, workshop_ids=ids, page=page, text=text, markup=markup,
+                            seen_version=version)
     await session.commit()
+    shown = await show(target, text, markup)
+    if not editable and shown is not None:
+        await live.remember(app, session, event=ctx.event, chat_id=shown.chat.id, message_id=shown.message_id,
+                            user_id=ctx.user.id, kind=kind, workshop_ids=ids, page=page, text=text, markup=markup)
+        await session.commit()
 
 
 async def _list(target, app, session, ctx: EventContext, page: int) -> None:
     text, markup, ids, page = await render.render_list(app, session, ctx.event, ctx.user.id, ctx.tr, page)
-    await session.commit()
-    shown = await show(target, text, markup)
-    await _remember(app, session, ctx, shown, "list", ids, page, text, markup)
+    await _publish(target, app, session, ctx, "list", ids, page, text, markup)
 
 
 async def on_list_command(message: Message, app, session, event_ctx: EventContext) -> None:
@@ -64,6 +76,7 @@ async def on_list(query: CallbackQuery, callback_data: WsList, app, session, eve
 
 async def show_card(query: CallbackQuery, app, session, ctx: EventContext, workshop_id: int, *, page: int = 0,
                     notice: str | None = None, callback_answer=None) -> None:
+    """Render the card for this user and show it; the caller's changes commit with the view."""
     workshop = await service.get_workshop(session, ctx.event.id, workshop_id)
     if workshop is None:
         if callback_answer is not None:
@@ -72,13 +85,21 @@ async def show_card(query: CallbackQuery, app, session, ctx: EventContext, works
         return
     text, markup = await render.render_card(app, session, ctx.event, workshop, ctx.user.id, ctx.tr, page=page,
                                             notice=notice)
-    await session.commit()
-    shown = await show(query, text, markup)
-    await _remember(app, session, ctx, shown, "card", [workshop.id], page, text, markup)
+    await _publish(query, app, session, ctx, "card", [workshop.id], page, text, markup, workshop.version)
 
 
 async def on_card(query: CallbackQuery, callback_data: WsCard, app, session, event_ctx: EventContext) -> None:
     await show_card(query, app, session, event_ctx, callback_data.id, page=callback_data.page)
+
+
+async def release_lock_early(session) -> None:
+    """PostgreSQL: commit the seat change now, so the workshop row lock is released before the card
+    is rendered (renders then run in parallel). SQLite: every transaction holds the one database
+    write lock (BEGIN IMMEDIATE), so a second transaction only adds a lock hand-over; the card is
+    rendered in the same transaction instead. Either way the commit precedes any message, and the
+    queue position shown stays exact (later entries have larger ids)."""
+    if session.bind.dialect.name != "sqlite":
+        await session.commit()
 
 
 def book_notice(tr, result, tz) -> tuple[str | None, str]:
@@ -118,7 +139,7 @@ async def on_book(query: CallbackQuery, callback_data: WsBook, app, session, eve
                   callback_answer=None) -> None:
     ctx = event_ctx
     result = await service.book(app, session, ctx.event, ctx.user.id, callback_data.id)
-    await session.commit()  # the seat (or the queue place) is final before we say anything
+    await release_lock_early(session)
     line, toast = book_notice(ctx.tr, result, service.tz_of(ctx.event))
     if callback_answer is not None:
         callback_answer.text = toast
@@ -129,7 +150,7 @@ async def on_cancel(query: CallbackQuery, callback_data: WsCancel, app, session,
                     callback_answer=None) -> None:
     ctx = event_ctx
     result = await service.cancel(app, session, ctx.event, ctx.user.id, callback_data.id)
-    await session.commit()
+    await release_lock_early(session)
     key = {"cancelled": "workshops-cancelled", "not_booked": "workshops-not-booked",
            "started": "workshops-cancel-started"}.get(result.status, "workshops-gone")
     title = hd.quote(result.workshop.title) if result.workshop is not None else ""

@@ -32,13 +32,16 @@ async def version_sum(session, workshop_ids: list[int]) -> int:
 
 
 async def remember(app, session, *, event: Event, chat_id: int, message_id: int, user_id: int, kind: str,
-                   workshop_ids: list[int], page: int, text: str, markup, now: dt.datetime | None = None) -> None:
+                   workshop_ids: list[int], page: int, text: str, markup, now: dt.datetime | None = None,
+                   seen_version: int | None = None) -> None:
     """Upsert the view of one message (a re-opened card or list replaces what the message showed)."""
     if not service.config(app, event).live_updates:
         return
     now = now or utcnow()
+    if seen_version is None:
+        seen_version = await version_sum(session, workshop_ids)
     values = dict(chat_id=chat_id, message_id=message_id, user_id=user_id, event_id=event.id, kind=kind,
-                  page=page, workshop_ids=list(workshop_ids), seen_version=await version_sum(session, workshop_ids),
+                  page=page, workshop_ids=list(workshop_ids), seen_version=seen_version,
                   text_hash=render.digest(text, markup), opened_at=now, edited_at=None)
     insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
     stmt = insert(LiveView).values(**values)
@@ -47,13 +50,15 @@ async def remember(app, session, *, event: Event, chat_id: int, message_id: int,
     await session.execute(stmt)
 
 
-async def refresh_views(ctx, payload=None) -> int:
-    """The periodic job: edit stale views. Returns how many messages were edited."""
-    app = getattr(ctx, "app", ctx)
+async def refresh_views(ctx, session=None, payload=None) -> int:
+    """The periodic job (``func(ctx, session, payload)``; ``ctx`` may also be the app itself):
+    edit stale views in short transactions of its own. Returns how many messages were edited."""
+    app = getattr(ctx, "app", None) or ctx
     if app.bot is None:
         return 0
     now = utcnow()
-    async with app.sessions() as session:
+    async with app.sessions() as reader:
+        session = reader
         oldest = now - dt.timedelta(minutes=max(_max_window(app), 1))
         views = list((await session.scalars(select(LiveView).where(LiveView.opened_at > oldest)
                                             .order_by(LiveView.opened_at.desc()))).all())
@@ -77,7 +82,6 @@ async def refresh_views(ctx, payload=None) -> int:
             if view.edited_at and (now - view.edited_at).total_seconds() < conf.live_min_interval_seconds:
                 continue
             due.append((view, event, conf))
-        await session.rollback()
     edited = 0
     budget = min((conf.live_edits_per_run for _, _, conf in due), default=0)
     for view, event, _conf in due[:budget]:
@@ -93,16 +97,8 @@ class _Stop(Exception):
 
 
 def _max_window(app) -> int:
-    windows = [service.config(app, e).live_window_minutes for e in _events(app)]
+    windows = [service.config_for(app, slug).live_window_minutes for slug in app.settings.events]
     return max(windows, default=30)
-
-
-def _events(app):
-    class _E:
-        def __init__(self, slug):
-            self.slug = slug
-
-    return [_E(slug) for slug in app.settings.events]
 
 
 async def _refresh_one(app, view: LiveView, event: Event, now: dt.datetime) -> int:

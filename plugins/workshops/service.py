@@ -77,8 +77,12 @@ def require_admin(app, event: Event, actor: Member | _System | None) -> None:
 # --- config, hooks, time ---------------------------------------------------------------------------
 
 def config(app, event: Event) -> WorkshopsConfig:
+    return config_for(app, event.slug)
+
+
+def config_for(app, slug: str) -> WorkshopsConfig:
     try:
-        conf = app.plugin_config(event.slug, PLUGIN)
+        conf = app.plugin_config(slug, PLUGIN)
     except KeyError:
         conf = None
     return conf if isinstance(conf, WorkshopsConfig) else WorkshopsConfig()
@@ -177,6 +181,18 @@ async def is_booked(session, workshop_id: int, user_id: int) -> bool:
                                                          Booking.user_id == user_id)) is not None
 
 
+async def _own_bookings(session, event_id: int, user_id: int, workshop: Workshop) -> list[Workshop]:
+    """In one query: the user's booking of ``workshop`` (if any) and their bookings overlapping it."""
+    rows = await session.execute(
+        select(Workshop.id, Workshop.title, Workshop.starts_at, Workshop.ends_at)
+        .join(Booking, Booking.workshop_id == Workshop.id)
+        .where(Booking.event_id == event_id, Booking.user_id == user_id,
+               (Workshop.id == workshop.id) | ((Workshop.starts_at < workshop.ends_at)
+                                               & (Workshop.ends_at > workshop.starts_at)))
+        .order_by(Workshop.starts_at))
+    return list(rows.all())
+
+
 async def find_clash(session, event_id: int, user_id: int, workshop: Workshop) -> Clash | None:
     """Another booked workshop of this user that overlaps ``workshop`` in time."""
     other = await session.scalar(
@@ -221,9 +237,10 @@ async def book(app, session: AsyncSession, event: Event, user_id: int, workshop_
         return BookResult("started", workshop)
     if now >= booking_closes_at(app, event, workshop):
         return BookResult("closed", workshop)
-    if await is_booked(session, workshop.id, user_id):
+    mine = await _own_bookings(session, event.id, user_id, workshop)
+    if any(w.id == workshop.id for w in mine):
         return BookResult("already", workshop)  # a double tap: booked once, told so, never "full"
-    clash = await find_clash(session, event.id, user_id, workshop)
+    clash = next((Clash(w.id, w.title, w.starts_at, w.ends_at) for w in mine if w.id != workshop.id), None)
     if clash is not None and conf.overlap == "refuse":
         return BookResult("clash", workshop, clash=clash)
     # Lapsed offers stop counting and their seats go to the queue first, not to whoever taps now.

@@ -72,7 +72,7 @@ async def test_freed_seat_goes_to_1_then_decline_to_2_then_expiry_to_3(sandbox):
     # The deadline passes: lazy expiry, then the sweep passes the seat on.
     await waitlist.sweep(app, now=offer.expires_at + dt.timedelta(seconds=1))
     [offer] = await offer_of(app, w.id)
-    assert offer.user_id == third
+    assert offer.user_id == third, [(e.user_id, e.state, e.reason) for e in await entries(app, w.id)]
     async with app.transaction() as s:
         assert (await waitlist.accept(app, s, ev, third, offer.id)).status == "booked"
     assert await booked_ids(app, w.id) == {third}

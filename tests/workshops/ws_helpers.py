@@ -13,10 +13,15 @@ from core.models import Event, Member, Role
 EVENTS = {"demo": {"title": "Demo", "timezone": "Europe/Moscow", "language": "ru", "signup": {"enabled": False}}}
 
 
+_EMULATORS: dict[int, object] = {}
+
+
 async def start(sandbox, *, plugins=("workshops", "waitlist"), workshops=None, waitlist=None, poll=False):
     sections = {"workshops": workshops or {}, "waitlist": waitlist or {}}
     events = {"demo": dict(EVENTS["demo"], plugins={k: v for k, v in sections.items() if k in plugins})}
-    return await sandbox.start(plugins=list(plugins), events=events, poll=poll)
+    app = await sandbox.start(plugins=list(plugins), events=events, poll=poll)
+    _EMULATORS[id(app)] = sandbox.emulator
+    return app
 
 
 async def event(app) -> Event:
@@ -24,8 +29,14 @@ async def event(app) -> Event:
         return await people.event_by_slug(s, "demo")
 
 
-async def make_users(app, n: int, start_id: int = 1000) -> list[int]:
+async def make_users(app, n: int, start_id: int = 1000, emulator=None) -> list[int]:
+    """Members of the demo event, also known to the emulator (so their offers can be delivered)."""
     ev = await event(app)
+    emulator = emulator or _EMULATORS.get(id(app))
+    if emulator is not None:
+        for uid in range(start_id, start_id + n):
+            if uid not in emulator.world.users:
+                emulator.add_user(f"U{uid}", user_id=uid)
     async with app.transaction() as s:
         for uid in range(start_id, start_id + n):
             user = await people.upsert_user(s, people.TelegramProfile(uid, f"U{uid}", language_code="ru"))
@@ -57,3 +68,36 @@ async def add_workshop(app, *, title="Soldering", capacity=10, hours_ahead=72, m
     async with app.transaction() as s:
         w = await service.create_workshop(app, s, ev, service.SYSTEM, data, key=key)
     return w
+
+
+async def drain(sandbox) -> int:
+    """Send what the outbox holds (the harness's sender, or one made here while it is not wired)."""
+    if sandbox.app.services.get("sender") is not None:
+        return await sandbox.drain_outbox()
+    from core.config import DeliverySettings
+    from core.delivery import OutboxSender
+
+    sender = OutboxSender(sandbox.app.bot, sandbox.app.sessions,
+                          DeliverySettings(global_rate=1000, private_chat_rate=100, private_chat_burst=100))
+    try:
+        sent = await sender.drain_until_idle(timeout=30)
+    finally:
+        await sender.close()
+    await sandbox.settle()
+    return sent
+
+
+async def refresh(sandbox) -> int:
+    from plugins.workshops.live import refresh_views
+
+    edited = await refresh_views(sandbox.app)
+    await sandbox.settle()
+    return edited
+
+
+async def open_card(user, title: str = "Soldering") -> None:
+    import re
+
+    await user.send("/start demo")
+    await user.click("Мастер-классы")
+    await user.click(re.compile(re.escape(title)))

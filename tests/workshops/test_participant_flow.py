@@ -1,0 +1,115 @@
+"""Participants through the real bot on the emulator: list, card, book, cancel, cabinet, live counts."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from sqlalchemy import func, select
+
+from plugins.waitlist import service as waitlist
+from plugins.waitlist.models import Entry
+from plugins.workshops.models import Booking
+from ws_helpers import add_workshop, open_card, refresh, start
+
+
+async def test_list_card_book_cabinet_cancel(sandbox):
+    app = await start(sandbox, poll=True)
+    await add_workshop(app, title="Soldering <basics>", capacity=10, place="Room 1")
+    alice = sandbox.user("Alice")
+    await alice.send("/start demo")
+    await alice.click("Мастер-классы")
+    await alice.expect(text=re.compile(r"Мастер-классы[\s\S]*Soldering &lt;basics&gt;|Soldering <basics> — 10 мест"))
+    await alice.click(re.compile("Soldering"))
+    card = await alice.expect(text="Свободно мест: 10 из 10")
+    assert "🎤 Ivan" in card["text"] and "📍 Room 1" in card["text"] and "Bring a laptop" in card["text"]
+    assert re.search(r"🕒 \w\w, \d\d\.\d\d, \d\d:\d\d–\d\d:\d\d", card["text"])
+    await alice.click("Записаться")
+    await alice.expect(text="✅ Вы записаны на «Soldering <basics>»")
+    assert "Отменить запись" in " ".join(alice.buttons())
+    await alice.click("Записаться") if "✍️ Записаться" in alice.buttons() else None
+    await alice.send("/cabinet")
+    await alice.expect(text=re.compile(r"Мои мастер-классы\n• Soldering <basics> — "))
+    await alice.click("Мастер-классы") if "🎓 Мастер-классы" in alice.buttons() else await alice.send("/menu")
+    await open_card(alice, "Soldering")
+    await alice.click("Отменить запись")
+    await alice.expect(text="Запись на «Soldering <basics>» отменена")
+    async with app.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(Booking)) == 0
+
+
+async def test_200_users_tap_book_for_10_seats_at_once(sandbox):
+    app = await start(sandbox, poll=True)
+    w = await add_workshop(app, capacity=10)
+    from functools import partial
+
+    from core.sandbox.client import SandboxUser
+
+    # 200 people at once take a while on a loaded machine: wait longer than the harness's default.
+    users = [SandboxUser(sandbox.emulator, f"P{i}", settle=partial(sandbox.settle, timeout=180)) for i in range(200)]
+    await asyncio.gather(*(u.send("/start demo") for u in users))
+    await asyncio.gather(*(u.click("Мастер-классы") for u in users))
+    await asyncio.gather(*(u.click(re.compile("Soldering")) for u in users))
+    await asyncio.gather(*(u.click("Записаться") for u in users))  # the same second, all of them
+    await sandbox.settle(timeout=180)
+    async with app.sessions() as s:
+        booked = set((await s.scalars(select(Booking.user_id).where(Booking.workshop_id == w.id))).all())
+        queue = [e.user_id for e in (await s.scalars(select(Entry).where(Entry.workshop_id == w.id)
+                                                      .order_by(Entry.id))).all()]
+    assert len(booked) == 10 and len(queue) == 190 and not booked & set(queue)
+    position = {uid: n for n, uid in enumerate(queue, start=1)}
+    for u in users:  # every user was told the truth, on the card they tapped
+        # (the answer line, or — once the live refresh re-rendered the card — its status line)
+        text = u.last_message()["text"]
+        if u.id in booked:
+            assert "✅ Вы записаны" in text and "листе ожидания: №" not in text, text
+        else:
+            assert re.search(rf"[Вв]ы в листе ожидания: №{position[u.id]}[. ]", text), text
+            assert "Мест нет" in text and "✅ Вы записаны" not in text
+
+
+async def test_open_cards_and_lists_follow_seat_changes_without_not_modified_errors(sandbox):
+    app = await start(sandbox, poll=True, workshops={"live_min_interval_seconds": 1})
+    await add_workshop(app, capacity=3)
+    alice, bob = sandbox.user("Alice"), sandbox.user("Bob")
+    await open_card(bob)
+    await bob.expect(text="Свободно мест: 3 из 3")
+    await open_card(alice)
+    await alice.click("Записаться")
+    assert await refresh(sandbox) >= 1
+    await bob.expect(text="Свободно мест: 2 из 3")
+    assert await refresh(sandbox) == 0  # nothing changed since: no edit at all
+    edits = sandbox.emulator.requests_for("editMessageText")
+    assert edits and all(r.ok for r in edits), [r.description for r in edits if not r.ok]
+
+
+async def test_offer_accept_through_the_outbox_and_a_late_accept_is_expired(sandbox):
+    from ws_helpers import drain
+
+    app = await start(sandbox, poll=True)
+    await add_workshop(app, capacity=1)
+    alice, bob, carol = sandbox.user("Alice"), sandbox.user("Bob"), sandbox.user("Carol")
+    for u in (alice, bob, carol):
+        await open_card(u)
+        await u.click(re.compile("Записаться|лист ожидания"))
+    await bob.expect(text="вы в листе ожидания: №1")
+    await carol.expect(text="вы в листе ожидания: №2")
+    await alice.click("Отменить запись")
+    await drain(sandbox)
+    await bob.expect(text="Освободилось место на «Soldering»")
+    await bob.click("Беру место")
+    await bob.expect(text="Готово: вы записаны на «Soldering»")
+    await bob.click("Отменить запись") if "❌ Отменить запись" in bob.buttons() else None
+    await open_card(bob)
+    await bob.click("Отменить запись")
+    await drain(sandbox)
+    await carol.expect(text="Освободилось место")
+    async with app.transaction() as s:  # Carol's deadline passes before she taps
+        entry = await s.scalar(select(Entry).where(Entry.user_id == carol.id, Entry.state == "offered"))
+        entry.expires_at = entry.expires_at.replace(year=2000)
+    await carol.click("Беру место")
+    await carol.expect(text="Время на подтверждение истекло")
+    async with app.sessions() as s:
+        assert await s.scalar(select(Entry.state).where(Entry.id == entry.id)) == "expired"
+        assert await s.scalar(select(func.count()).select_from(Booking)) == 0
+    assert waitlist.OFFER_KIND == "waitlist:offer"
