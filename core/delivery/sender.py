@@ -403,10 +403,12 @@ class OutboxSender:
             # sent-but-unrecorded rows a crash can repeat to about RECORD_DELAY's worth of sending.
             await asyncio.sleep(RECORD_DELAY)
             self._results_ready.clear()
-            await self._flush_results()
+            await self._flush_results(until_empty=False)
 
-    async def _flush_results(self) -> None:
-        while self._results:
+    async def _flush_results(self, until_empty: bool = True) -> None:
+        first = True
+        while self._results and (until_empty or first):
+            first = False
             batch, self._results = self._results, []
             try:
                 async with transaction(self.sessions) as session:
