@@ -109,9 +109,7 @@ async def _home_view(app, session, ctx, page):
 async def _workshop_view(app, session, ctx, workshop):
     tr, tz = ctx.tr, service.tz_of(ctx.event)
     s = (await service.seats(app, session, ctx.event, [workshop]))[workshop.id]
-    waiting = sum(1 for extra in await app.registry.call(
-        "workshops_export_rows", active=set(ctx.active), app=app, session=session, workshop=workshop)
-        for row in (extra or []) if row and row[0] == "waiting")
+    waiting = sum(1 for row in await _queue_rows(app, session, ctx, workshop) if row[0] == "waiting")
     lines = [f"<b>{hd.quote(workshop.title)}</b>",
              tr("workshops-card-speaker", speaker=hd.quote(workshop.speaker or "—")),
              tr("workshops-card-when", when=service.format_when(tr, workshop, tz)),
@@ -131,6 +129,13 @@ async def _workshop_view(app, session, ctx, workshop):
         [button(tr("workshops-admin-btn-list"), admin("home"))],
     )
     return "\n".join(lines), markup
+
+
+async def _queue_rows(app, session, ctx, workshop) -> list[list]:
+    """The waitlist's rows for this workshop (the core flattens each plugin's list of rows)."""
+    rows = await app.registry.call("workshops_export_rows", active=set(ctx.active), app=app, session=session,
+                                   workshop=workshop)
+    return [row for row in rows if isinstance(row, list) and row]
 
 
 async def _load(session, ctx, wid):
@@ -165,8 +170,7 @@ async def _attendees(query, app, session, ctx, state, wid, page, cb):
 
 async def _waitlist(query, app, session, ctx, state, wid, page, cb):
     workshop = await _load(session, ctx, wid)
-    queue = [row for extra in await app.registry.call("workshops_export_rows", active=set(ctx.active), app=app,
-                                                      session=session, workshop=workshop) for row in (extra or [])]
+    queue = await _queue_rows(app, session, ctx, workshop)
     pages = max(1, math.ceil(len(queue) / PAGE))
     lines = [ctx.tr("workshops-admin-queue", title=hd.quote(workshop.title), count=len(queue))]
     for row in queue[page * PAGE:(page + 1) * PAGE]:

@@ -632,8 +632,9 @@ async def export_csv(app, session, event: Event, actor, workshop_id: int | None 
         for a in people_:
             writer.writerow([w.id, w.key or "", w.title, start, "booked", "", a.user_id, a.name, a.username or "",
                              a.profile.get("phone", ""), a.booked_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")])
-        for rows in await _hook(app, event, "workshops_export_rows", session=session, workshop=w):
-            for row in rows or []:
+        # registry.call flattens each plugin's list of rows into rows
+        for row in await _hook(app, event, "workshops_export_rows", session=session, workshop=w):
+            if isinstance(row, list) and row:
                 writer.writerow([w.id, w.key or "", w.title, start, *row])
     return buffer.getvalue()
 

@@ -1,0 +1,184 @@
+"""Organizers: the guided dialog with validation and preview, editing, capacity, lists, CSV, the
+program file and the CLI; and the role checked in the services, not only in the handlers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from core.db import utcnow
+from core.delivery.models import OutboxMessage
+from plugins.workshops import service
+from plugins.workshops.models import Workshop
+from ws_helpers import add_workshop, event, make_users, open_card, participant_member, start
+
+
+async def workshops_count(app) -> int:
+    async with app.sessions() as s:
+        return await s.scalar(select(func.count()).select_from(Workshop))
+
+
+async def open_admin(olga):
+    await olga.send("/start demo")
+    await olga.click("Панель организатора")
+    await olga.click("Мастер-классы")
+
+
+async def test_create_dialog_explains_every_bad_answer_and_saves_only_on_confirm(sandbox):
+    app = await start(sandbox, poll=True)
+    olga = await sandbox.admin("Olga")
+    await open_admin(olga)
+    await olga.click("Новый мастер-класс")
+    await olga.expect(text="Название")
+    await olga.send("Т" * 4000)
+    await olga.expect(text=re.compile(r"Слишком длинно: 4\s?000 символов, можно не больше 200"))
+    await olga.send("Пайка <для начинающих>")
+    await olga.expect(text="Спикер")
+    await olga.click("Пропустить")
+    await olga.send("Ауд. 5")
+    await olga.click("Пропустить")
+    await olga.expect(text="Дата и время начала")
+    await olga.send("2020-01-01 10:00")
+    await olga.expect(text="Это время уже прошло")
+    await olga.send("завтра утром")
+    await olga.expect(text="Не понял дату и время")
+    start_local = (utcnow() + dt.timedelta(days=5)).astimezone(service.tz_of(await event(app)))
+    await olga.send(f"{start_local:%Y-%m-%d} 10:00")
+    await olga.expect(text="Время окончания")
+    await olga.send("09:00")
+    await olga.expect(text="Окончание должно быть позже начала")
+    await olga.send("90")
+    await olga.expect(text="Сколько мест")
+    await olga.send("0")
+    await olga.expect(text="Мест должно быть от 1")
+    await olga.send("двадцать")
+    await olga.expect(text="целое число")
+    await olga.send("20")
+    preview = await olga.expect(text="Проверьте")
+    assert "Пайка <для начинающих>" in preview["text"] and "10:00–11:30" in preview["text"]
+    assert await workshops_count(app) == 0  # nothing half-saved while the dialog runs
+    await olga.click("Сохранить")
+    await olga.expect(text="Мастер-класс «Пайка <для начинающих>» создан")
+    async with app.sessions() as s:
+        w = await s.scalar(select(Workshop))
+    assert (w.title, w.speaker, w.place, w.capacity) == ("Пайка <для начинающих>", None, "Ауд. 5", 20)
+    assert w.ends_at - w.starts_at == dt.timedelta(minutes=90)
+
+
+async def test_abandoned_dialog_leaves_nothing(sandbox):
+    app = await start(sandbox, poll=True)
+    olga = await sandbox.admin("Olga")
+    await open_admin(olga)
+    await olga.click("Новый мастер-класс")
+    await olga.send("Пайка")
+    await olga.click("Отмена")
+    await olga.expect(text="Создание отменено, ничего не сохранено")
+    assert await workshops_count(app) == 0
+
+
+async def test_capacity_below_bookings_is_refused_with_numbers_and_raise_is_applied(sandbox):
+    app = await start(sandbox, poll=True)
+    await add_workshop(app, capacity=2)
+    olga = await sandbox.admin("Olga")
+    alice, bob = sandbox.user("Alice"), sandbox.user("Bob")
+    for u in (alice, bob):
+        await open_card(u)
+        await u.click("Записаться")
+    await open_admin(olga)
+    await olga.click(re.compile("Soldering"))
+    await olga.expect(text="Записано: 2 из 2")
+    await olga.click("Число мест")
+    await olga.send("1")
+    await olga.expect(text="Нельзя сделать 1 мест: уже записано 2")
+    await olga.send("5")
+    await olga.expect(text="Мест теперь 5 (было 2)")
+
+
+async def test_moving_a_workshop_notifies_its_attendees_through_the_outbox(sandbox):
+    app = await start(sandbox, poll=True)
+    w = await add_workshop(app, capacity=5)
+    alice = sandbox.user("Alice")
+    await open_card(alice)
+    await alice.click("Записаться")
+    olga = await sandbox.admin("Olga")
+    await open_admin(olga)
+    await olga.click(re.compile("Soldering"))
+    await olga.click("Место")
+    await olga.send("Зал 2")
+    await olga.expect(text="Участникам отправлено уведомление: 1")
+    async with app.sessions() as s:
+        rows = (await s.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == alice.id))).all()
+    assert len(rows) == 1
+    from ws_helpers import drain
+
+    await drain(sandbox)
+    await alice.expect(text=re.compile(r"Изменения в мастер-классе «Soldering»[\s\S]*Место: было Room 1, стало Зал 2"))
+    assert w.id
+
+
+async def test_attendees_waitlist_and_csv_for_organizers(sandbox):
+    app = await start(sandbox, poll=True)
+    await add_workshop(app, capacity=1)
+    alice, bob = sandbox.user("Alice", username="alice"), sandbox.user("Bob")
+    for u in (alice, bob):
+        await open_card(u)
+        await u.click(re.compile("Записаться|лист ожидания"))
+    olga = await sandbox.admin("Olga")
+    await open_admin(olga)
+    await olga.click(re.compile("Soldering"))
+    await olga.click("Участники")
+    await olga.expect(text=re.compile(r"Участники «Soldering»</b>: 1|Участники «Soldering»: 1"))
+    await olga.click("К мастер-классу")
+    await olga.click("Лист ожидания")
+    await olga.expect(text="1. Bob")
+    await olga.click("К мастер-классу")
+    await olga.click("CSV")
+    doc = await olga.expect(text="Выгрузка записей")
+    assert doc["document"]["file_name"].endswith(".csv")
+    async with app.sessions() as s:
+        ev = await event(app)
+        data = await service.export_csv(app, s, ev, service.SYSTEM)
+    assert "booked" in data and "Alice" in data and "waiting,1," in data and "Bob" in data
+
+
+async def test_services_refuse_non_admins_whatever_the_handler_did(sandbox):
+    app = await start(sandbox)
+    w = await add_workshop(app)
+    [uid] = await make_users(app, 1)
+    member = await participant_member(app, uid)
+    ev = await event(app)
+    async with app.transaction() as s:
+        with pytest.raises(service.NotAllowed):
+            await service.set_capacity(app, s, ev, member, w.id, 50)
+        with pytest.raises(service.NotAllowed):
+            await service.delete_workshop(app, s, ev, member, w.id)
+        with pytest.raises(service.NotAllowed):
+            await service.export_csv(app, s, ev, member)
+        with pytest.raises(service.NotAllowed):
+            await service.update_workshop(app, s, ev, None, w.id, {"title": "Mine"})
+
+
+async def test_program_import_is_idempotent_by_key_and_all_or_nothing(sandbox):
+    from core.program import import_program
+
+    app = await start(sandbox)
+    day = (utcnow() + dt.timedelta(days=10)).astimezone(service.tz_of(await event(app))).date()
+    program = {"workshops": [
+        {"key": "solder", "title": "Soldering", "starts_at": f"{day} 10:00", "ends_at": f"{day} 11:30",
+         "capacity": 12, "place": "Room 1"},
+        {"key": "arduino", "title": "Arduino", "starts_at": f"{day} 12:00", "duration_minutes": 60, "capacity": 8},
+    ]}
+    first = await import_program(app, "demo", program)
+    assert first.sections["workshops"].created == ["solder", "arduino"] and not first.errors
+    again = await import_program(app, "demo", program)
+    assert again.sections["workshops"].unchanged == ["solder", "arduino"]
+    program["workshops"][0]["capacity"] = 15
+    program["workshops"][1]["capacity"] = 0
+    bad = await import_program(app, "demo", program)
+    assert any("arduino" in e and "от 1" in e or "between 1" in e for e in bad.errors), bad.errors
+    async with app.sessions() as s:
+        caps = dict((await s.execute(select(Workshop.key, Workshop.capacity))).all())
+    assert caps == {"solder": 12, "arduino": 8}  # the error undid the whole import
