@@ -96,14 +96,16 @@ class Sandbox:
 
     async def run_jobs(self) -> int:
         """Run every due-time job that is due now; returns how many ran."""
-        runner = self.app.services.get("jobs")
+        runner = self.app.services.get("job_runner")
         if runner is None:
             raise RuntimeError("the job runner is not running in this app")
-        return await runner.run_due_once()
+        ran = await runner.run_until_idle()
+        await self.settle()
+        return ran
 
     async def drain_outbox(self) -> int:
         """Send everything queued in the outbox now (respecting the rate limits)."""
-        sender = self.app.services.get("sender")
+        sender = self.app.services.get("outbox_sender")
         if sender is None:
             raise RuntimeError("the outbox sender is not running in this app")
         sent = await sender.drain_until_idle()
