@@ -125,6 +125,7 @@ class OutboxSender:
         self._slots = asyncio.Semaphore(max_in_flight)
         self._tasks: set[asyncio.Task] = set()
         self._chat_busy: dict[int, asyncio.Task] = {}
+        self._deferred_until: dict[int, dt.datetime] = {}
         self._blocked_chats: set[int] = set()  # 403 seen in this process; their claimed rows skip the request
         self._results: list[SendResult] = []
         self._results_ready = asyncio.Event()
@@ -266,7 +267,14 @@ class OutboxSender:
             return grant.wait
         if grant.reason == "chat":
             self.stats.deferred += 1
-            self._push(SendResult(row, "retry", retry_at=_after(grant.wait), count_attempt=False))
+            # Never before a row of this chat deferred earlier: with equal not_before the id keeps
+            # the chat's messages in order.
+            retry_at = max(_after(grant.wait), self._deferred_until.get(row.chat_id, utcnow()))
+            self._deferred_until[row.chat_id] = retry_at
+            if len(self._deferred_until) > 10_000:
+                now = utcnow()
+                self._deferred_until = {c: t for c, t in self._deferred_until.items() if t > now}
+            self._push(SendResult(row, "retry", retry_at=retry_at, count_attempt=False))
             return None
         await self._slots.acquire()
         task = asyncio.create_task(self._send(row))

@@ -6,8 +6,9 @@ fire every tick once per process, and its shared SQLAlchemy store is synchronous
 One table gives one mechanism: claimed with SKIP LOCKED, re-armed in the transaction that records
 the run, surviving restarts, and the runner sleeps until the next due time instead of polling.
 
-A handler is ``async def func(ctx: JobContext, session, payload)``. It runs in a fresh transaction
-that also marks the job done, so its database effects and "done" commit together; if the claim was
+A handler is ``async def func(ctx: JobContext, session, payload)``. A periodic tick runs in a fresh
+transaction; due-time jobs claimed together share one transaction with a SAVEPOINT each (see
+``_run_batch``). Either way the run also marks the job done, so its effects and "done" commit together; if the claim was
 lost meanwhile (re-timed, cancelled, or re-claimed after a stall) the whole run rolls back.
 Work that fell due while nothing ran follows the spec: ``misfire="run"`` runs it late;
 ``misfire="drop"`` drops it when later than ``misfire_grace`` seconds. Both are logged.
@@ -23,6 +24,7 @@ import random
 import secrets
 import socket
 import time
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +44,12 @@ LATE_LOG_THRESHOLD = 60.0  # a "run" job later than this is worth a log line
 
 @dataclass(frozen=True)
 class JobContext:
-    """What a job handler gets besides its session and payload."""
+    """What a job handler gets besides its session and payload.
+
+    Do the job's database work with the ``session`` handed to the handler: it commits together
+    with "done". Opening another session from ``sessions`` after using that one would wait
+    forever on SQLite, whose engine has a single connection (core/db.py).
+    """
 
     sessions: async_sessionmaker[AsyncSession]
     key: str
@@ -72,7 +79,7 @@ class JobRunner:
         worker_id: str | None = None,
         max_idle_sleep: float = 2.0,
         claim_timeout: float = 300.0,
-        batch_size: int = 20,
+        batch_size: int = 100,
         concurrency: int = 4,
         max_attempts: int = 5,
         retry_base_delay: float = 10.0,
@@ -122,7 +129,12 @@ class JobRunner:
         await self._maybe_reap()
         async with transaction(self.sessions) as session:
             jobs = await store.claim_due(session, self.worker_id, self.specs, self.batch_size)
-        await asyncio.gather(*(self._guarded(job) for job in jobs))
+        # Periodic ticks run alone: sweeps often open transactions of their own.
+        work = [self._guarded(job) for job in jobs if self.specs[job.job].interval]
+        keyed = [job for job in jobs if not self.specs[job.job].interval]
+        if keyed:
+            work.append(self._run_batch(keyed))
+        await asyncio.gather(*work)
         return len(jobs)
 
     async def run_until_idle(self, timeout: float = 30.0) -> int:
@@ -162,14 +174,38 @@ class JobRunner:
             except Exception:  # bookkeeping itself failed (DB down): the claim times out and it reruns
                 log.exception("could not record the run of job %s", job.key)
 
-    async def _execute(self, job: store.ClaimedJob) -> None:
+    async def _run_batch(self, jobs: list[store.ClaimedJob]) -> None:
+        """Due-time jobs of one claim share one transaction, each run in its own SAVEPOINT.
+
+        A run still commits or rolls back as a unit with its "done" mark, and one failing job rolls
+        back alone; but a thousand reminders cost one commit instead of a thousand, which is what
+        keeps SQLite (one connection, one writer) ahead of a paid-broadcast send rate.
+        """
+        async with self._slots:
+            try:
+                async with transaction(self.sessions) as session:
+                    for job in jobs:
+                        await self._execute(job, session)
+            except Exception:  # the batch did not commit: the claims time out and the jobs rerun
+                log.exception("could not commit a batch of %d jobs", len(jobs))
+
+    @asynccontextmanager
+    async def _unit(self, shared: AsyncSession | None):
+        if shared is None:
+            async with transaction(self.sessions) as session:
+                yield session
+        else:
+            async with shared.begin_nested():
+                yield shared
+
+    async def _execute(self, job: store.ClaimedJob, shared: AsyncSession | None = None) -> None:
         spec = self.specs[job.job]
         late = (utcnow() - job.due_at).total_seconds()
         next_tick = utcnow() + dt.timedelta(seconds=spec.interval) if spec.interval else None
         if spec.misfire == "drop":
             grace = spec.misfire_grace if spec.misfire_grace is not None else (spec.interval or DEFAULT_DROP_GRACE)
             if late > grace:
-                async with transaction(self.sessions) as session:
+                async with self._unit(shared) as session:
                     await store.finish(session, job, self.worker_id, JobState.DROPPED, next_due=next_tick,
                                        error=f"dropped: {late:.0f}s late, grace {grace:.0f}s")
                 self.runs["dropped"] += 1
@@ -180,7 +216,7 @@ class JobRunner:
             log.info("running job %s (%s) %.0fs late", job.key, job.job, late)
         ctx = JobContext(self.sessions, job.key, job.job, job.due_at, job.attempts, self.bot, self.app)
         try:
-            async with transaction(self.sessions) as session:
+            async with self._unit(shared) as session:
                 await spec.func(ctx, session, dict(job.payload))
                 if not await store.finish(session, job, self.worker_id, JobState.DONE, next_due=next_tick):
                     raise _LostClaim
@@ -189,11 +225,12 @@ class JobRunner:
             log.info("job %s was re-timed, cancelled or re-claimed while running; its run rolled back", job.key)
             return
         except Exception as exc:
-            await self._failed(job, spec, exc)
+            await self._failed(job, spec, exc, shared)
             return
         self.runs["done"] += 1
 
-    async def _failed(self, job: store.ClaimedJob, spec: JobSpec, exc: Exception) -> None:
+    async def _failed(self, job: store.ClaimedJob, spec: JobSpec, exc: Exception,
+                      shared: AsyncSession | None = None) -> None:
         error = f"{type(exc).__name__}: {exc}"[:1000]
         if spec.interval:
             next_due, state = utcnow() + dt.timedelta(seconds=spec.interval), JobState.FAILED
@@ -208,5 +245,5 @@ class JobRunner:
             next_due, state = None, JobState.FAILED
             self.runs["failed"] += 1
             log.error("job %s failed %d times, giving up: %s", job.key, job.attempts, error, exc_info=exc)
-        async with transaction(self.sessions) as session:
+        async with self._unit(shared) as session:
             await store.finish(session, job, self.worker_id, state, error=error, next_due=next_due)
