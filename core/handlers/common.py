@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.text_decorations import html_decoration as hd
@@ -19,7 +20,12 @@ async def reply(target: Message | CallbackQuery, text: str, markup=None, *, edit
         if edit and isinstance(message, Message) and message.text is not None:
             if message.html_text == text and message.reply_markup == markup:
                 return  # nothing changed: Telegram would answer "message is not modified"
-            await message.edit_text(text, reply_markup=markup)
+            try:
+                await message.edit_text(text, reply_markup=markup)
+            except TelegramBadRequest as exc:
+                # A double tap: the first tap already edited the message to this very content.
+                if "message is not modified" not in exc.message:
+                    raise
             return
         await message.answer(text, reply_markup=markup)
         return
