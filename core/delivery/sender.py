@@ -65,6 +65,7 @@ from core.delivery.ratelimit import RateLimiter, make_limiter
 log = logging.getLogger(__name__)
 
 RECORD_DELAY = 0.05  # seconds between outcome flushes while busy
+SHUTDOWN_GRACE = 10.0  # seconds to finish in-flight requests and record them when stopping
 
 
 def default_worker_id() -> str:
@@ -157,18 +158,26 @@ class OutboxSender:
                     prefetch = None
                     await asyncio.sleep(paused)
         finally:
+            # Stopping must not hang (a shutdown waits on us): every wait below is bounded, and
+            # whatever cannot be recorded in time returns to the queue after the claim timeout.
             if prefetch is not None:
+                prefetch.cancel()
                 try:
                     self._put_back_nowait(await prefetch)
-                except BaseException:  # cancelled with us: its rows return after the claim timeout
+                except BaseException:  # cancelled before it claimed anything
                     pass
-            await self._finish_in_flight()
             recorder.cancel()
             try:
                 await recorder
             except asyncio.CancelledError:
                 pass
-            await self._flush_results()
+            try:
+                async with asyncio.timeout(SHUTDOWN_GRACE):
+                    await self._finish_in_flight()
+                    await self._flush_results()
+            except TimeoutError:
+                log.warning("outbox sender stopped with %d outcomes unrecorded; those rows will be retried",
+                            len(self._results))
 
     async def drain_once(self) -> int:
         """Claim one batch, send it, record the outcomes. Returns how many rows were claimed."""
