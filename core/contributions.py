@@ -79,7 +79,8 @@ class BotCommand:
 
 @dataclass(frozen=True)
 class JobSpec:
-    """A job a plugin declares. ``func(ctx, payload)`` is referenced by name, never pickled.
+    """A job a plugin declares. ``await func(ctx, session, payload)`` (ctx: ``core.jobs.JobContext``)
+    is referenced by name, never pickled.
 
     ``interval``: seconds between runs (periodic). Otherwise the job is due-time work scheduled by
     key with ``core.jobs.schedule``; ``misfire`` says what happens to work that fell due while the
