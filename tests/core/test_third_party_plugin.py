@@ -3,6 +3,7 @@ its `organizer.plugins` entry point, migrates its own branch, adds a menu item a
 
 import importlib
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -17,8 +18,11 @@ EXAMPLE = REPO / "examples" / "organizer-hello"
 @pytest.fixture(scope="module")
 def installed_example(tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("site")
+    source = tmp_path_factory.mktemp("src") / "organizer-hello"
+    # Build from a copy: setuptools writes build/ and *.egg-info next to the sources.
+    shutil.copytree(EXAMPLE, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--target", str(target), str(EXAMPLE)], check=True, timeout=300)
+                    "--target", str(target), str(source)], check=True, timeout=300)
     assert (target / "organizer_hello" / "migrations" / "versions" / "hello_0001_greetings.py").exists()
     return target
 
