@@ -214,13 +214,20 @@ class OrganizerApp:
             await asyncio.wait_for(self.in_flight.idle.wait(), drain_timeout)
         except TimeoutError:
             log.warning("stopping with %d updates still in flight", self.in_flight.count)
-        for task in self._background:
-            task.cancel()
-        for task in self._background:
-            try:
-                await task
-            except (asyncio.CancelledError, Exception):
-                pass
+        # Ask the workers to stop between transactions first; cancel only what does not.
+        for service in self.services.values():
+            stop = getattr(service, "stop", None)
+            if callable(stop):
+                stop()
+        if self._background:
+            _done, pending = await asyncio.wait(self._background, timeout=drain_timeout)
+            for task in pending:
+                task.cancel()
+            for task in pending:
+                try:
+                    await task
+                except (asyncio.CancelledError, Exception):
+                    pass
         self._background.clear()
         await self.registry.call("on_shutdown", app=self)
         if self.dispatcher is not None:

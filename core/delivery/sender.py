@@ -132,6 +132,7 @@ class OutboxSender:
         self._results_ready = asyncio.Event()
         self._media: dict[int, _Media] = {}
         self._wake = wakeup.subscribe(wakeup.OUTBOX)
+        self._stopping = False
         self._last_reap = 0.0
 
     # ------------------------------------------------------------------------------------------ public
@@ -143,7 +144,7 @@ class OutboxSender:
         recorder = asyncio.create_task(self._record_forever(), name="outbox-recorder")
         prefetch: asyncio.Task | None = None
         try:
-            while True:
+            while not self._stopping:
                 self._wake.clear()
                 rows = await (prefetch or asyncio.create_task(self._claim()))
                 prefetch = None
@@ -161,7 +162,8 @@ class OutboxSender:
             # Stopping must not hang (a shutdown waits on us): every wait below is bounded, and
             # whatever cannot be recorded in time returns to the queue after the claim timeout.
             if prefetch is not None:
-                prefetch.cancel()
+                if not self._stopping:  # a polite stop lets the claim finish, then hands it back
+                    prefetch.cancel()
                 try:
                     self._put_back_nowait(await prefetch)
                 except BaseException:  # cancelled before it claimed anything
@@ -236,7 +238,14 @@ class OutboxSender:
         async with transaction(self.sessions) as session:
             await requeue_stale_claims(session, timeout)
 
+    def stop(self) -> None:
+        """Return from ``run()`` at the next safe point (between transactions), recording outcomes."""
+        self._stopping = True
+        self._wake.set()
+
     async def _idle_wait(self) -> None:
+        if self._stopping:
+            return
         try:
             await asyncio.wait_for(self._wake.wait(), self.settings.poll_interval_seconds)
         except TimeoutError:

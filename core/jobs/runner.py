@@ -98,6 +98,7 @@ class JobRunner:
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = wakeup.subscribe(wakeup.JOBS)
         self._prepared = False
+        self._stopping = False
         self._last_reap = 0.0
         self.runs: dict[str, int] = {"done": 0, "failed": 0, "retried": 0, "dropped": 0, "lost": 0}
 
@@ -113,14 +114,20 @@ class JobRunner:
         self._prepared = True
 
     async def run(self) -> None:
-        """Run jobs as they fall due, until cancelled."""
+        """Run jobs as they fall due, until ``stop()`` (or cancelled)."""
         await self.prepare()
         log.info("job runner %s started with %d job kinds", self.worker_id, len(self.specs))
-        while True:
+        while not self._stopping:
             self._wake.clear()
             if await self.run_once():
                 continue
             await self._sleep_until_next()
+
+    def stop(self) -> None:
+        """Finish the jobs in hand and return from ``run()`` between transactions: cancelling a
+        task in the middle of a query leaves a connection to be torn down behind our back."""
+        self._stopping = True
+        self._wake.set()
 
     async def run_once(self) -> int:
         """Claim and run what is due now. Returns how many jobs were run (or dropped)."""
@@ -150,6 +157,8 @@ class JobRunner:
     # ------------------------------------------------------------------------------------------ internals
 
     async def _sleep_until_next(self) -> None:
+        if self._stopping:
+            return
         async with self.sessions() as session:
             next_due = await store.next_due_at(session, self.specs)
         wait = self.max_idle_sleep
