@@ -6,7 +6,9 @@ from core.plugins import PluginRegistry
 
 def test_every_text_exists_in_russian_and_english():
     registry = PluginRegistry.load(entry_points_enabled=False)
-    folders = [CORE_LOCALES] + [m.locales for m in registry.manifests().values() if m.locales]
+    from core.delivery.broadcast import LOCALES as DELIVERY_LOCALES
+
+    folders = [CORE_LOCALES, DELIVERY_LOCALES] + [m.locales for m in registry.manifests().values() if m.locales]
     catalogs = Catalogs(folders)
     assert catalogs.keys["ru"] - catalogs.keys["en"] == set(), "missing in English"
     assert catalogs.keys["en"] - catalogs.keys["ru"] == set(), "missing in Russian"
