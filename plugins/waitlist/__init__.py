@@ -90,14 +90,21 @@ async def workshops_held_seats(app, session, workshop_ids, user_id, now):
 
 
 @hookimpl
-async def workshops_full(app, session, event, workshop, user_id, now):
+def workshops_state_columns(app, params):
     from plugins.waitlist import service
 
-    return await service.enqueue(app, session, event, workshop, user_id, now)
+    return service.state_columns(params.workshop_id, params.user_id, params.now, params.order_key)
 
 
 @hookimpl
-async def workshops_booked(app, session, workshop, user_id, source):
+async def workshops_full(app, session, event, workshop, user_id, now, state, order_key):
+    from plugins.waitlist import service
+
+    return await service.enqueue(app, session, event, workshop, user_id, now, state=state, order_key=order_key)
+
+
+@hookimpl
+async def workshops_booked(app, session, workshop, user_id, source, state):
     """Booked directly (a seat freed after the offer cutoff, or a held seat via the card): the
     user's open entry is closed so it neither holds a second seat nor keeps a place in line."""
     from sqlalchemy import update
@@ -105,6 +112,12 @@ async def workshops_booked(app, session, workshop, user_id, source):
     from core.db import utcnow
     from plugins.waitlist.models import OPEN_STATES, Entry
 
+    if state is not None and "entry_id" in state.extra:
+        if state.extra["entry_id"] is None:
+            return  # read under the lock: the user has no open entry, nothing to close
+        if state.extra["entry_state"] == "waiting":
+            state.extra["waiting"] = max(0, (state.extra["waiting"] or 0) - 1)
+        state.extra.update(entry_id=None, entry_state=None, entry_position=None)
     await session.execute(update(Entry).where(Entry.workshop_id == workshop.id, Entry.user_id == user_id,
                                               Entry.state.in_(OPEN_STATES))
                           .values(state="accepted", updated_at=utcnow()))
@@ -127,10 +140,11 @@ async def capacity_changed(app, session, workshop_id, old, new, now):
 
 
 @hookimpl
-async def workshops_card_extras(app, session, workshop, user_id, tr, now):
+async def workshops_card_extras(app, session, workshop, user_id, tr, now, state):
     from plugins.waitlist import service
 
-    return await service.card_extras(app, session, await _event(session, workshop), workshop, user_id, tr, now)
+    return await service.card_extras(app, session, await _event(session, workshop), workshop, user_id, tr, now,
+                                     state=state)
 
 
 @hookimpl

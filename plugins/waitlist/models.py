@@ -1,4 +1,4 @@
-"""Waitlist table: one row per time a user queues for a workshop; its id is the queue order."""
+"""Waitlist table: one row per time a user queues for a workshop, ordered by the tap that queued it."""
 
 from __future__ import annotations
 
@@ -18,9 +18,12 @@ class Entry(Base):
 
     States: waiting → offered → accepted | declined | expired; waiting → left; an offer is the entry
     in state ``offered`` with ``expires_at``: while it is open the seat is held for this person.
-    The id (autoincrement, assigned under the workshop lock) is the queue order: a monotonic
-    sequence, never a bare timestamp. One open entry per user and workshop (partial unique index);
-    a user who left and comes back queues again at the end.
+    Queue order is ``(tap_order, id)``: ``tap_order`` is the Telegram ``update_id`` of the tap that
+    queued the user (monotonic per bot, so the order in which taps were sent, whatever order they
+    reached the workshop lock in); without an update (CLI, services) it is one past the largest
+    key of the workshop, i.e. the back of the line. The id breaks ties. Never a bare timestamp.
+    One open entry per user and workshop (partial unique index); a user who left and comes back
+    queues again at the end.
     """
 
     __tablename__ = "waitlist_entries"
@@ -28,6 +31,7 @@ class Entry(Base):
         Index("uq_waitlist_entries_open", "workshop_id", "user_id", unique=True,
               sqlite_where=_OPEN_SQL, postgresql_where=_OPEN_SQL),
         Index("ix_waitlist_entries_workshop_id_state", "workshop_id", "state", "id"),
+        Index("ix_waitlist_entries_workshop_id_state_tap_order", "workshop_id", "state", "tap_order", "id"),
         {"sqlite_autoincrement": True},
     )
 
@@ -36,6 +40,7 @@ class Entry(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("core_events.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("core_users.id", ondelete="CASCADE"), index=True)
     state: Mapped[str] = mapped_column(String(16), default="waiting")
+    tap_order: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     offered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Why an offer ended without a booking: deadline | undeliverable | cutoff | declined

@@ -5,7 +5,9 @@ workshops service locks it, or we lock it through ``lock_workshop``), so offers 
 declined and expired one at a time per workshop, and each change writes its notice to the outbox in
 the same transaction.
 
-- Queue order is the entry id, assigned under the lock: the order in which taps were served.
+- Queue order is the order of taps: ``(tap_order, id)``, where ``tap_order`` is the Telegram update
+  id of the tap (monotonic per bot), so taps that reach the lock out of order still queue in the
+  order they were sent. Positions are one COUNT over an index, never a loop.
 - An open offer (``state='offered' AND expires_at > now``) counts against capacity.
 - Accepting is one conditional UPDATE (``WHERE state='offered' AND expires_at > now``): at the
   deadline it is either accepted or expired, never both.
@@ -20,10 +22,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.orm import aliased
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db import utcnow
+from core.db import UTCDateTime, utcnow
 from core.models import Event, Member, User
 from plugins.waitlist.config import WaitlistConfig
 from plugins.waitlist.models import OPEN_STATES, Entry
@@ -73,10 +76,61 @@ async def open_entry(session, workshop_id: int, user_id: int) -> Entry | None:
                                                      Entry.state.in_(OPEN_STATES)))
 
 
+QUEUE_ORDER = (Entry.tap_order, Entry.id)
+
+
+def _at_or_ahead(other, me):
+    """``other`` is at or ahead of ``me`` in the queue: (tap_order, id) <= (tap_order, id)."""
+    return or_(other.tap_order < me.tap_order, and_(other.tap_order == me.tap_order, other.id <= me.id))
+
+
+def _position_sq(me):
+    """1-based place of entry ``me`` (an alias or the table) among the people still waiting."""
+    other = aliased(Entry)
+    return (select(func.count()).select_from(other)
+            .where(other.workshop_id == me.workshop_id, other.state == "waiting", _at_or_ahead(other, me))
+            .scalar_subquery())
+
+
 async def position(session, entry: Entry) -> int:
     """1-based place among the people still waiting (those with an offer are no longer in line)."""
     return await session.scalar(select(func.count()).select_from(Entry).where(
-        Entry.workshop_id == entry.workshop_id, Entry.state == "waiting", Entry.id <= entry.id)) or 0
+        Entry.workshop_id == entry.workshop_id, Entry.state == "waiting",
+        or_(Entry.tap_order < entry.tap_order, and_(Entry.tap_order == entry.tap_order, Entry.id <= entry.id)))) or 0
+
+
+def state_columns(workshop_id, user_id, now, order_key) -> list:
+    """What a booking tap needs from the queue, as labelled scalar subqueries read in the same
+    statement as the seat counts (``workshops_state_columns``): open offers (held, the user's,
+    lapsed), the waiting count, the user's open entry and place, and where a new tap would go.
+    Arguments are values or bind parameters (``order_key`` must not be None: ``NO_ORDER_KEY``)."""
+    def count(*where):
+        return select(func.count()).select_from(Entry).where(Entry.workshop_id == workshop_id, *where)
+
+    mine = (select(Entry).where(Entry.workshop_id == workshop_id, Entry.user_id == user_id,
+                                Entry.state.in_(OPEN_STATES)).limit(1).subquery())
+    me = aliased(Entry, mine)
+
+    def my(column):
+        return select(column).select_from(mine).scalar_subquery()
+
+    ahead = count(Entry.state == "waiting", Entry.tap_order <= order_key)
+    my_position = (select(_position_sq(me)).select_from(mine).where(mine.c.state == "waiting")
+                   .scalar_subquery())
+    return [
+        count(Entry.state == "offered", Entry.expires_at > now).scalar_subquery().label("held"),
+        count(Entry.state == "offered", Entry.expires_at > now, Entry.user_id == user_id)
+        .scalar_subquery().label("held_mine"),
+        count(Entry.state == "offered", Entry.expires_at <= now).scalar_subquery().label("lapsed"),
+        count(Entry.state == "waiting").scalar_subquery().label("waiting"),
+        ahead.scalar_subquery().label("new_ahead"),
+        select(func.max(Entry.tap_order)).where(Entry.workshop_id == workshop_id).scalar_subquery()
+        .label("max_key"),
+        my(mine.c.id).label("entry_id"),
+        my(mine.c.state).label("entry_state"),
+        my(mine.c.expires_at).label("entry_expires"),
+        my_position.label("entry_position"),
+    ]
 
 
 async def waiting_count(session, workshop_ids: list[int]) -> dict[int, int]:
@@ -107,13 +161,12 @@ class MyEntry:
 
 
 async def my_entries(session, event_id: int, user_id: int) -> list[MyEntry]:
-    rows = await session.execute(select(Entry, Workshop).join(Workshop, Workshop.id == Entry.workshop_id)
+    rows = await session.execute(select(Entry, Workshop, _position_sq(Entry))
+                                 .join(Workshop, Workshop.id == Entry.workshop_id)
                                  .where(Entry.event_id == event_id, Entry.user_id == user_id,
                                         Entry.state.in_(OPEN_STATES)).order_by(Workshop.starts_at))
-    out = []
-    for entry, workshop in rows.all():
-        out.append(MyEntry(entry, workshop, await position(session, entry) if entry.state == "waiting" else None))
-    return out
+    return [MyEntry(entry, workshop, place if entry.state == "waiting" else None)
+            for entry, workshop, place in rows.all()]
 
 
 async def queue_page(session, workshop_id: int, *, offset: int = 0, limit: int | None = None):
@@ -123,7 +176,7 @@ async def queue_page(session, workshop_id: int, *, offset: int = 0, limit: int |
     stmt = (select(Entry, User, Member).join(User, User.id == Entry.user_id)
             .outerjoin(Member, (Member.user_id == Entry.user_id) & (Member.event_id == Entry.event_id))
             .where(Entry.workshop_id == workshop_id, Entry.state.in_(OPEN_STATES))
-            .order_by(Entry.id).offset(offset))
+            .order_by(*QUEUE_ORDER).offset(offset))
     if limit is not None:
         stmt = stmt.limit(limit)
     return [(e, u, (m.profile if m else None) or {}) for e, u, m in (await session.execute(stmt)).all()], total or 0
@@ -131,20 +184,43 @@ async def queue_page(session, workshop_id: int, *, offset: int = 0, limit: int |
 
 # --- queueing and offers (workshop row locked by the caller) --------------------------------------
 
-async def enqueue(app, session, event: Event, workshop: Workshop, user_id: int, now: dt.datetime) -> QueueOutcome:
-    """Queue ``user_id`` for the full (locked) workshop, or tell where they already are."""
-    existing = await open_entry(session, workshop.id, user_id)
-    if existing is not None:
-        if existing.state == "offered":
-            return QueueOutcome("offered", None, existing.id)
-        return QueueOutcome("already_queued", await position(session, existing), existing.id)
+_INSERT_ENTRY = insert(Entry.__table__).values(
+    workshop_id=bindparam("e_workshop_id"), event_id=bindparam("e_event_id"), user_id=bindparam("e_user_id"),
+    state="waiting", tap_order=bindparam("e_tap_order"), created_at=bindparam("e_now", type_=UTCDateTime()),
+    updated_at=bindparam("e_now", type_=UTCDateTime())).returning(Entry.__table__.c.id)
+
+
+async def enqueue(app, session, event: Event, workshop: Workshop, user_id: int, now: dt.datetime, *,
+                  state=None, order_key: int | None = None) -> QueueOutcome:
+    """Queue ``user_id`` for the full (locked) workshop, or tell where they already are.
+
+    With the ``SeatState`` read under the lock (``state_columns``) this is one INSERT: the user's
+    entry, their place and the place a new tap takes are already known. ``order_key`` (the tap's
+    update id) places the entry in tap order; without one it goes to the back."""
+    if state is None or "entry_id" not in state.extra:
+        from plugins.workshops.results import SeatState
+
+        values = (await session.execute(select(*state_columns(
+            workshop.id, user_id, now, workshops.NO_ORDER_KEY if order_key is None else order_key)))).one()
+        state = SeatState(booked=0, extra=dict(values._mapping))
+    extra = state.extra
+    if extra["entry_id"] is not None:
+        if extra["entry_state"] == "offered":
+            return QueueOutcome("offered", None, extra["entry_id"])
+        return QueueOutcome("already_queued", extra["entry_position"], extra["entry_id"])
     if not offers_open(app, event, workshop, now):
         return QueueOutcome("closed")
-    entry = Entry(workshop_id=workshop.id, event_id=event.id, user_id=user_id, state="waiting",
-                  created_at=now, updated_at=now)
-    session.add(entry)
-    await session.flush()
-    return QueueOutcome("queued", await position(session, entry), entry.id)
+    key = order_key if order_key is not None else (extra["max_key"] or 0) + 1
+    entry_id = await session.scalar(_INSERT_ENTRY, dict(e_workshop_id=workshop.id, e_event_id=event.id,
+                                                        e_user_id=user_id, e_tap_order=key, e_now=now))
+    waiting, place = extra["waiting"] or 0, (extra["new_ahead"] or 0) + 1
+    if place <= waiting:
+        # A tap sent earlier than some already queued reached the lock later: it goes ahead of them,
+        # so their places moved; the version bump lets their open cards show the new ones.
+        workshop.version += 1
+    extra.update(entry_id=entry_id, entry_state="waiting", entry_expires=None, entry_position=place,
+                 waiting=waiting + 1, max_key=max(key, extra["max_key"] or 0))
+    return QueueOutcome("queued", place, entry_id)
 
 
 async def expire_lapsed(app, session, event: Event, workshop: Workshop, now: dt.datetime) -> int:
@@ -174,7 +250,7 @@ async def promote(app, session, event: Event, workshop: Workshop, now: dt.dateti
     while free > 0:
         batch = list((await session.scalars(select(Entry).where(Entry.workshop_id == workshop.id,
                                                                 Entry.state == "waiting")
-                                            .order_by(Entry.id).limit(free))).all())
+                                            .order_by(*QUEUE_ORDER).limit(free))).all())
         if not batch:
             break
         blocked = await notify.unreachable(session, [e.user_id for e in batch])
@@ -379,20 +455,30 @@ async def sweep(app, now: dt.datetime | None = None) -> int:
 
 # --- what the workshop card shows ------------------------------------------------------------------
 
-async def card_extras(app, session, event: Event, workshop: Workshop, user_id: int, tr, now) -> CardExtras:
+async def card_extras(app, session, event: Event, workshop: Workshop, user_id: int, tr, now,
+                      state=None) -> CardExtras:
+    """The user's queue line and buttons on a card: from ``state`` (the tap just made, read under the
+    lock: no query), else from the database."""
+    if state is not None and "entry_id" in state.extra:
+        x = state.extra
+        entry_id, entry_state, expires, place, waiting = (x["entry_id"], x["entry_state"], x["entry_expires"],
+                                                          x["entry_position"], x["waiting"] or 0)
+    else:
+        entry = await open_entry(session, workshop.id, user_id)
+        waiting = (await waiting_count(session, [workshop.id]))[workshop.id]
+        entry_id, entry_state, expires = (entry.id, entry.state, entry.expires_at) if entry else (None, None, None)
+        place = await position(session, entry) if entry is not None and entry_state == "waiting" else None
     extras = CardExtras()
-    entry = await open_entry(session, workshop.id, user_id)
-    waiting = (await waiting_count(session, [workshop.id]))[workshop.id]
-    if entry is not None and entry.state == "offered" and entry.expires_at > now:
+    if entry_id is not None and entry_state == "offered" and expires > now:
         tz = workshops.tz_of(event)
         extras.status = "offered"
-        extras.lines.append(tr("waitlist-card-offered", time=entry.expires_at.astimezone(tz).strftime("%H:%M"),
-                               day=workshops.format_day(tr, entry.expires_at, tz)))
-        extras.buttons += [(tr("waitlist-btn-accept"), offer_callback(entry.id, "a")),
-                           (tr("waitlist-btn-decline"), offer_callback(entry.id, "d"))]
-    elif entry is not None and entry.state == "waiting":
+        extras.lines.append(tr("waitlist-card-offered", time=expires.astimezone(tz).strftime("%H:%M"),
+                               day=workshops.format_day(tr, expires, tz)))
+        extras.buttons += [(tr("waitlist-btn-accept"), offer_callback(entry_id, "a")),
+                           (tr("waitlist-btn-decline"), offer_callback(entry_id, "d"))]
+    elif entry_id is not None and entry_state == "waiting":
         extras.status = "waiting"
-        extras.lines.append(tr("waitlist-card-position", position=await position(session, entry), total=waiting))
+        extras.lines.append(tr("waitlist-card-position", position=place, total=waiting))
         extras.buttons.append((tr("waitlist-btn-leave"), leave_callback(workshop.id)))
     elif waiting:
         extras.lines.append(tr("waitlist-card-waiting", count=waiting))

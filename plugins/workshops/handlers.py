@@ -136,14 +136,25 @@ def _clash_args(tr, clash, tz) -> dict:
 
 
 async def on_book(query: CallbackQuery, callback_data: WsBook, app, session, event_ctx: EventContext,
-                  callback_answer=None) -> None:
+                  callback_answer=None, event_update=None) -> None:
+    """One transaction: book or queue (in tap order: the update id), render the card from what was
+    just decided (no re-reading), remember the view, commit; only then talk to Telegram."""
     ctx = event_ctx
-    result = await service.book(app, session, ctx.event, ctx.user.id, callback_data.id)
-    await release_lock_early(session)
+    order_key = event_update.update_id if event_update is not None else None
+    result = await service.book(app, session, ctx.event, ctx.user.id, callback_data.id, order_key=order_key)
     line, toast = book_notice(ctx.tr, result, service.tz_of(ctx.event))
     if callback_answer is not None:
         callback_answer.text = toast
-    await show_card(query, app, session, ctx, callback_data.id, notice=line)
+    if result.state is None or result.workshop is None:  # gone, started, closed: the ordinary card
+        await release_lock_early(session)
+        await show_card(query, app, session, ctx, callback_data.id, notice=line)
+        return
+    workshop = result.workshop
+    text, markup = await render.render_card(app, session, ctx.event, workshop, ctx.user.id, ctx.tr, notice=line,
+                                            state=result.state)
+    # Rendering is pure computation (no await): holding the lock through it costs no other tap
+    # anything; the view row and the seat change commit together, before the edit is sent.
+    await _publish(query, app, session, ctx, "card", [workshop.id], 0, text, markup, workshop.version)
 
 
 async def on_cancel(query: CallbackQuery, callback_data: WsCancel, app, session, event_ctx: EventContext,

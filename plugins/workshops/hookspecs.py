@@ -22,12 +22,23 @@ def workshops_held_seats(app, session, workshop_ids, user_id, now):
     against capacity, and whether one of them is held for ``user_id``."""
 
 @hookspec
-def workshops_full(app, session, event, workshop, user_id, now):
-    """No seat for ``user_id``: queue them. Return a ``QueueOutcome`` (or None: nobody queues)."""
+def workshops_state_columns(app, params):
+    """Return ``[labelled scalar subquery, ...]`` to read together with the seat counts in the one
+    statement a booking tap makes under the lock (``SeatState.extra`` gets them by label). Must
+    include ``held`` (open offers counting against capacity), ``held_mine`` and ``lapsed`` (offers
+    past their deadline) if the plugin holds seats. Built once and reused: use the bind parameters
+    of ``params`` (``service.TapParams``: workshop_id, user_id, now, order_key), never values."""
 
 @hookspec
-def workshops_booked(app, session, workshop, user_id, source):
-    """``user_id`` got a seat (``source``: direct | waitlist): close their queue entry or offer."""
+def workshops_full(app, session, event, workshop, user_id, now, state, order_key):
+    """No seat for ``user_id``: queue them. Return a ``QueueOutcome`` (or None: nobody queues).
+    ``state`` is the ``SeatState`` read under the lock (update its ``extra`` to match what you did);
+    ``order_key`` the tap's order (Telegram update id) or None."""
+
+@hookspec
+def workshops_booked(app, session, workshop, user_id, source, state):
+    """``user_id`` got a seat (``source``: direct | waitlist): close their queue entry or offer.
+    ``state``: the ``SeatState`` read under the lock (None from paths that did not read one)."""
 
 @hookspec
 def seat_released(app, session, workshop_id, count, now):
@@ -38,8 +49,9 @@ def capacity_changed(app, session, workshop_id, old, new, now):
     """An organizer changed the capacity of the (locked) workshop."""
 
 @hookspec
-def workshops_card_extras(app, session, workshop, user_id, tr, now):
-    """Return a ``CardExtras`` for ``user_id``'s view of the card (queue position, offer buttons)."""
+def workshops_card_extras(app, session, workshop, user_id, tr, now, state):
+    """Return a ``CardExtras`` for ``user_id``'s view of the card (queue position, offer buttons).
+    With a ``state`` (``SeatState`` of the tap just made) answer from it, without queries."""
 
 @hookspec
 def workshops_people(app, session, workshop):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core.db import utcnow
@@ -43,11 +43,23 @@ async def remember(app, session, *, event: Event, chat_id: int, message_id: int,
     values = dict(chat_id=chat_id, message_id=message_id, user_id=user_id, event_id=event.id, kind=kind,
                   page=page, workshop_ids=list(workshop_ids), seen_version=seen_version,
                   text_hash=render.digest(text, markup), opened_at=now, edited_at=None)
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(LiveView).values(**values)
-    stmt = stmt.on_conflict_do_update(index_elements=["chat_id", "message_id"],
-                                      set_={k: stmt.excluded[k] for k in values if k not in ("chat_id", "message_id")})
-    await session.execute(stmt)
+    await session.execute(_upsert(session.bind.dialect.name), {f"v_{k}": v for k, v in values.items()})
+
+
+_UPSERTS: dict[str, object] = {}
+
+
+def _upsert(dialect: str):
+    """The view upsert, built once per dialect (bind parameters ``v_<column>``)."""
+    if dialect not in _UPSERTS:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        names = ("chat_id", "message_id", "user_id", "event_id", "kind", "page", "workshop_ids", "seen_version",
+                 "text_hash", "opened_at", "edited_at")
+        stmt = insert(LiveView.__table__).values({n: bindparam(f"v_{n}", type_=LiveView.__table__.c[n].type) for n in names})
+        _UPSERTS[dialect] = stmt.on_conflict_do_update(
+            index_elements=["chat_id", "message_id"],
+            set_={n: stmt.excluded[n] for n in names if n not in ("chat_id", "message_id")})
+    return _UPSERTS[dialect]
 
 
 async def refresh_views(ctx, session=None, payload=None) -> int:

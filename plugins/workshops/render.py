@@ -18,7 +18,7 @@ from core.keyboards import button
 from plugins.workshops import service
 from plugins.workshops.keyboards import WsBook, WsCancel, WsCard, WsList, nav_row, rows
 from plugins.workshops.models import Workshop
-from plugins.workshops.results import CardExtras, Seats
+from plugins.workshops.results import CardExtras, Seats, SeatState
 
 
 def digest(text: str, markup: InlineKeyboardMarkup | None) -> str:
@@ -40,10 +40,11 @@ def _short_seats(tr, seats: Seats, booked: bool) -> str:
     return tr("workshops-list-full")
 
 
-async def card_extras(app, session, event, workshop: Workshop, user_id: int, tr, now) -> CardExtras:
+async def card_extras(app, session, event, workshop: Workshop, user_id: int, tr, now, state=None) -> CardExtras:
     merged = CardExtras()
     for extra in await app.registry.call("workshops_card_extras", active=set(app.active_plugins(event.slug)),
-                                         app=app, session=session, workshop=workshop, user_id=user_id, tr=tr, now=now):
+                                         app=app, session=session, workshop=workshop, user_id=user_id, tr=tr, now=now,
+                                         state=state):
         if isinstance(extra, CardExtras):
             merged.lines += extra.lines
             merged.buttons += extra.buttons
@@ -52,12 +53,17 @@ async def card_extras(app, session, event, workshop: Workshop, user_id: int, tr,
 
 
 async def render_card(app, session, event, workshop: Workshop, user_id: int, tr, *, page: int = 0,
-                      notice: str | None = None, now: dt.datetime | None = None):
+                      notice: str | None = None, now: dt.datetime | None = None, state: SeatState | None = None):
+    """The card as ``user_id`` sees it. With ``state`` (what a booking tap read and did under the
+    lock) nothing is queried: the card shows exactly what was just committed."""
     now = now or utcnow()
     tz = service.tz_of(event)
-    seats = (await service.seats(app, session, event, [workshop], now))[workshop.id]
-    booked = await service.is_booked(session, workshop.id, user_id)
-    extras = await card_extras(app, session, event, workshop, user_id, tr, now)
+    if state is not None:
+        seats, booked = state.seats(workshop.capacity), state.mine
+    else:
+        seats = (await service.seats(app, session, event, [workshop], now))[workshop.id]
+        booked = await service.is_booked(session, workshop.id, user_id)
+    extras = await card_extras(app, session, event, workshop, user_id, tr, now, state)
     lines = []
     if notice:
         lines += [notice, ""]

@@ -46,12 +46,32 @@ class Seats:
 
 
 @dataclass
+class SeatState:
+    """What one booking tap needs to decide and to render the card, read in ONE statement under
+    the workshop lock: seat counts, the user's own booking and clash, and the columns other plugins
+    contributed (``workshops_state_columns``; the waitlist: open offers, queue, the user's entry).
+    After ``book`` it describes the state the tap left behind (the card is rendered from it)."""
+
+    booked: int
+    held: int = 0  # open offers (unexpired)
+    held_mine: bool = False  # one of them is the user's
+    lapsed: int = 0  # offers past their deadline, not yet expired
+    mine: bool = False  # the user has a booking here
+    clash: Clash | None = None
+    extra: dict = field(default_factory=dict)
+
+    def seats(self, capacity: int) -> "Seats":
+        return Seats(capacity, self.booked, self.held)
+
+
+@dataclass
 class BookResult:
     # booked | already | queued | already_queued | full | closed | started | clash | not_found
     status: str
     workshop: object = None
     position: int | None = None
     clash: Clash | None = None  # refused for it, or (overlap = "warn") booked despite it
+    state: SeatState | None = None  # after the tap, for rendering the card without re-reading
 
 
 @dataclass

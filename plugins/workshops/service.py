@@ -20,12 +20,13 @@ import zoneinfo
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import BigInteger, Integer, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from core import people
-from core.db import utcnow
+from core.db import UTCDateTime, utcnow
 from core.models import Event, Member, User
 from plugins.workshops import notify
 from plugins.workshops.config import WorkshopsConfig
@@ -33,7 +34,7 @@ from plugins.workshops.models import (
     DESCRIPTION_MAX, KEY_MAX, PLACE_MAX, SPEAKER_MAX, TITLE_MAX, Booking, Workshop,
 )
 from plugins.workshops.results import (
-    BookResult, CancelResult, CapacityResult, Clash, QueueOutcome, Seats, UpdateResult,
+    BookResult, CancelResult, CapacityResult, Clash, QueueOutcome, Seats, SeatState, UpdateResult,
 )
 
 PLUGIN = "workshops"
@@ -114,11 +115,13 @@ async def get_workshop(session: AsyncSession, event_id: int, workshop_id: int) -
     return await session.scalar(select(Workshop).where(Workshop.id == workshop_id, Workshop.event_id == event_id))
 
 
+_LOCK_WORKSHOP = (select(Workshop).where(Workshop.id == bindparam("lk_id"), Workshop.event_id == bindparam("lk_event"))
+                  .with_for_update().execution_options(populate_existing=True))
+
+
 async def lock_workshop(session: AsyncSession, event_id: int, workshop_id: int) -> Workshop | None:
     """The workshop row, locked for the rest of the transaction (re-read, not from the identity map)."""
-    stmt = (select(Workshop).where(Workshop.id == workshop_id, Workshop.event_id == event_id)
-            .with_for_update().execution_options(populate_existing=True))
-    return await session.scalar(stmt)
+    return await session.scalar(_LOCK_WORKSHOP, {"lk_id": workshop_id, "lk_event": event_id})
 
 
 async def list_workshops(session: AsyncSession, event_id: int, *, upcoming_only: bool = False,
@@ -207,17 +210,47 @@ async def find_clash(session, event_id: int, user_id: int, workshop: Workshop) -
 
 # --- booking ----------------------------------------------------------------------------------------
 
-def _insert_booking(session, values: dict):
+def _dialect(session) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
+# The statements of a booking tap are built once per dialect (and set of active plugins) with bind
+# parameters and reused: building a SELECT with a dozen subqueries and computing its cache key each
+# time cost more than running it.
+_STATEMENTS: dict[tuple, Any] = {}
+
+
+class TapParams:
+    """Bind parameters a booking tap's statements (and plugins' ``workshops_state_columns``) use."""
+
+    workshop_id = bindparam("ws_workshop_id", type_=Integer)
+    event_id = bindparam("ws_event_id", type_=Integer)
+    user_id = bindparam("ws_user_id", type_=BigInteger)
+    now = bindparam("ws_now", type_=UTCDateTime())
+    order_key = bindparam("ws_order_key", type_=BigInteger)  # NO_ORDER_KEY when the tap has none
+    starts_at = bindparam("ws_starts_at", type_=UTCDateTime())
+    ends_at = bindparam("ws_ends_at", type_=UTCDateTime())
+
+
+NO_ORDER_KEY = 2 ** 62  # "behind everyone": a tap without an update id queues at the back
+
+
+def _insert_booking_stmt(dialect: str):
     """``INSERT … ON CONFLICT DO NOTHING RETURNING id``: a second tap inserts nothing, raises nothing."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (insert(Booking).values(**values)
-            .on_conflict_do_nothing(index_elements=["workshop_id", "user_id"]).returning(Booking.id))
+    key = ("insert_booking", dialect)
+    if key not in _STATEMENTS:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        _STATEMENTS[key] = (insert(Booking.__table__).values(
+            workshop_id=bindparam("b_workshop_id"), event_id=bindparam("b_event_id"),
+            user_id=bindparam("b_user_id"), source=bindparam("b_source"), created_at=bindparam("b_created_at", type_=UTCDateTime()))
+            .on_conflict_do_nothing(index_elements=["workshop_id", "user_id"]).returning(Booking.__table__.c.id))
+    return _STATEMENTS[key]
 
 
 async def _add_booking(session, workshop: Workshop, user_id: int, source: str, now: dt.datetime) -> bool:
-    new_id = await session.scalar(_insert_booking(session, dict(
-        workshop_id=workshop.id, event_id=workshop.event_id, user_id=user_id, source=source, created_at=now)))
+    new_id = await session.scalar(_insert_booking_stmt(_dialect(session)), dict(
+        b_workshop_id=workshop.id, b_event_id=workshop.event_id, b_user_id=user_id, b_source=source,
+        b_created_at=now))
     if new_id is None:
         return False
     workshop.version += 1
@@ -225,41 +258,126 @@ async def _add_booking(session, workshop: Workshop, user_id: int, source: str, n
     return True
 
 
+def _is_postgres(session) -> bool:
+    return _dialect(session) == "postgresql"
+
+
+async def _state_statements(app, event: Event, dialect: str):
+    """(statement, extra column names): on SQLite the row with every count, on PostgreSQL the counts
+    alone (the row is locked by its own statement first)."""
+    active = frozenset(_active(app, event))
+    key = ("state", dialect, active)
+    if key not in _STATEMENTS:
+        p = TapParams
+        extra = await app.registry.call("workshops_state_columns", active=set(active), app=app, params=p)
+        names = [c.name for c in extra]
+
+        def counts(starts_at, ends_at) -> list:
+            clash_of = aliased(Workshop)
+            clash_sq = (select(clash_of.id).join(Booking, Booking.workshop_id == clash_of.id)
+                        .where(Booking.event_id == p.event_id, Booking.user_id == p.user_id,
+                               clash_of.id != p.workshop_id, clash_of.starts_at < ends_at,
+                               clash_of.ends_at > starts_at)
+                        .order_by(clash_of.starts_at).limit(1).scalar_subquery())
+            mine_sq = (select(Booking.id).where(Booking.workshop_id == p.workshop_id, Booking.user_id == p.user_id)
+                       .limit(1).scalar_subquery())
+            booked_sq = (select(func.count()).select_from(Booking).where(Booking.workshop_id == p.workshop_id)
+                         .scalar_subquery())
+            return [booked_sq.label("booked"), mine_sq.label("mine"), clash_sq.label("clash")]
+
+        if dialect == "postgresql":
+            stmt = select(*counts(p.starts_at, p.ends_at), *extra)
+        else:
+            stmt = (select(Workshop, *counts(Workshop.starts_at, Workshop.ends_at), *extra)
+                    .where(Workshop.id == p.workshop_id, Workshop.event_id == p.event_id)
+                    .execution_options(populate_existing=True))
+        _STATEMENTS[key] = (stmt, names)
+    return _STATEMENTS[key]
+
+
+async def _seat_state(app, session, event: Event, workshop_id: int, user_id: int, now: dt.datetime,
+                      order_key: int | None, workshop: Workshop | None = None):
+    """The workshop row (locked) and a ``SeatState``, in one statement on SQLite, two on PostgreSQL.
+
+    Every count is one indexed aggregate in the same SELECT (scalar subqueries), the columns other
+    plugins contribute included. On SQLite the transaction already holds the database write lock
+    (BEGIN IMMEDIATE), so the row and the counts come together. On PostgreSQL the row lock is taken
+    by its own ``SELECT … FOR UPDATE`` first: a statement's snapshot is taken when it starts, so
+    counts read in the same statement as a lock that had to be waited for would miss what the
+    previous holder committed (READ COMMITTED re-checks only the locked row)."""
+    dialect = _dialect(session)
+    stmt, names = await _state_statements(app, event, dialect)
+    params = {"ws_workshop_id": workshop_id, "ws_event_id": event.id, "ws_user_id": user_id, "ws_now": now,
+              "ws_order_key": NO_ORDER_KEY if order_key is None else order_key}
+    if dialect != "postgresql":  # the row (refreshed in the identity map) and the counts together
+        row = (await session.execute(stmt, params)).first()
+        if row is None:
+            return None, None
+        workshop, values = row[0], row[1:]
+    else:
+        if workshop is None:
+            workshop = await lock_workshop(session, event.id, workshop_id)
+            if workshop is None:
+                return None, None
+        values = (await session.execute(stmt, dict(params, ws_starts_at=workshop.starts_at,
+                                                   ws_ends_at=workshop.ends_at))).one()
+    booked, mine, clash_id, *extra_values = values
+    extra = dict(zip(names, extra_values, strict=True))
+    state = SeatState(booked=booked or 0, held=extra.pop("held", 0) or 0,
+                      held_mine=bool(extra.pop("held_mine", 0)), lapsed=extra.pop("lapsed", 0) or 0,
+                      mine=mine is not None, extra=extra)
+    if clash_id is not None:  # rare: name the overlapping workshop
+        other = await session.get(Workshop, clash_id)
+        state.clash = Clash(other.id, other.title, other.starts_at, other.ends_at)
+    return workshop, state
+
+
 async def book(app, session: AsyncSession, event: Event, user_id: int, workshop_id: int,
-               now: dt.datetime | None = None) -> BookResult:
-    """Book a seat, or queue the user when there is none. One locked transaction; never oversells."""
+               now: dt.datetime | None = None, order_key: int | None = None) -> BookResult:
+    """Book a seat, or queue the user when there is none. One locked transaction; never oversells.
+
+    ``order_key``: the order of the tap (the Telegram update id) — the queue is in tap order.
+    A handful of statements under the lock: the row and every count (one aggregate), then the one
+    write (the booking, or the queue entry); ``BookResult.state`` is what the card shows."""
     now = now or utcnow()
     conf = config(app, event)
-    workshop = await lock_workshop(session, event.id, workshop_id)
+    workshop, state = await _seat_state(app, session, event, workshop_id, user_id, now, order_key)
     if workshop is None:
         return BookResult("not_found")
     if now >= workshop.starts_at:
         return BookResult("started", workshop)
     if now >= booking_closes_at(app, event, workshop):
         return BookResult("closed", workshop)
-    mine = await _own_bookings(session, event.id, user_id, workshop)
-    if any(w.id == workshop.id for w in mine):
-        return BookResult("already", workshop)  # a double tap: booked once, told so, never "full"
-    clash = next((Clash(w.id, w.title, w.starts_at, w.ends_at) for w in mine if w.id != workshop.id), None)
+    if state.mine:
+        return BookResult("already", workshop, state=state)  # a double tap: booked once, told so, never "full"
+    clash = state.clash
     if clash is not None and conf.overlap == "refuse":
-        return BookResult("clash", workshop, clash=clash)
-    # Lapsed offers stop counting and their seats go to the queue first, not to whoever taps now.
-    await _hook(app, event, "workshops_process_holds", session=session, workshop=workshop, now=now)
-    booked = (await booked_counts(session, [workshop.id]))[workshop.id]
-    held, mine = (await held_seats(app, session, event, [workshop.id], user_id, now))[workshop.id]
-    free = workshop.capacity - booked - held + (1 if mine else 0)
+        return BookResult("clash", workshop, clash=clash, state=state)
+    if state.lapsed:
+        # Lapsed offers stop counting and their seats go to the queue first, not to whoever taps now.
+        await _hook(app, event, "workshops_process_holds", session=session, workshop=workshop, now=now)
+        workshop, state = await _seat_state(app, session, event, workshop_id, user_id, now, order_key, workshop)
+        state.clash = clash
+    free = workshop.capacity - state.booked - state.held + (1 if state.held_mine else 0)
     if free <= 0:
         outcome = next((r for r in await _hook(app, event, "workshops_full", session=session, event=event,
-                                               workshop=workshop, user_id=user_id, now=now)
+                                               workshop=workshop, user_id=user_id, now=now, state=state,
+                                               order_key=order_key)
                         if isinstance(r, QueueOutcome)), None)
         if outcome is None or outcome.status == "closed":
-            return BookResult("full", workshop)
-        return BookResult(outcome.status, workshop, position=outcome.position)
-    if not await _add_booking(session, workshop, user_id, "waitlist" if mine else "direct", now):
-        return BookResult("already", workshop)
+            return BookResult("full", workshop, state=state)
+        return BookResult(outcome.status, workshop, position=outcome.position, state=state)
+    source = "waitlist" if state.held_mine else "direct"
+    if not await _add_booking(session, workshop, user_id, source, now):
+        state.mine = True
+        return BookResult("already", workshop, state=state)
+    state.booked += 1
+    state.mine = True
+    if state.held_mine:
+        state.held, state.held_mine = state.held - 1, False
     await _hook(app, event, "workshops_booked", session=session, workshop=workshop, user_id=user_id,
-                source="waitlist" if mine else "direct")
-    return BookResult("booked", workshop, clash=clash)
+                source=source, state=state)
+    return BookResult("booked", workshop, clash=clash, state=state)
 
 
 async def book_held_seat(app, session, event: Event, workshop: Workshop, user_id: int,

@@ -18,15 +18,17 @@ from plugins.workshops.models import Booking
 from ws_helpers import add_workshop, event, make_users, start
 
 
-async def book(app, uid, wid, now=None):
+async def book(app, uid, wid, now=None, order_key=None):
     ev = await event(app)
     async with app.transaction() as s:
-        return await service.book(app, s, ev, uid, wid, now=now)
+        return await service.book(app, s, ev, uid, wid, now=now, order_key=order_key)
 
 
 async def entries(app, wid):
+    """The queue in its order: by tap (update id), ties by id."""
     async with app.sessions() as s:
-        return list((await s.scalars(select(Entry).where(Entry.workshop_id == wid).order_by(Entry.id))).all())
+        return list((await s.scalars(select(Entry).where(Entry.workshop_id == wid)
+                                     .order_by(*waitlist.QUEUE_ORDER))).all())
 
 
 async def offer_of(app, wid):
@@ -47,9 +49,42 @@ async def test_200_taps_for_10_seats_book_10_and_queue_190_in_order(sandbox):
     queued = {uid: r.position for uid, r in results.items() if r.status == "queued"}
     assert len(booked) == 10 and len(queued) == 190
     assert booked == await booked_ids(app, w.id)
-    # Every queued user was told their true place: the queue (by entry id) is exactly that order.
+    # Every queued user was told their true place: the queue is exactly that order.
     queue = [e.user_id for e in await entries(app, w.id)]
     assert [queued[uid] for uid in queue] == list(range(1, 191))
+
+
+async def test_queue_is_in_tap_order_when_taps_reach_the_lock_out_of_order(sandbox):
+    """The queue order is the order the taps were sent (their update ids), not the order they were
+    served in: 40 taps for 2 seats served in a shuffled order, all at once."""
+    import random
+
+    app = await start(sandbox)
+    w = await add_workshop(app, capacity=2)
+    users = await make_users(app, 40)
+    sent = {uid: 5000 + i for i, uid in enumerate(users)}  # update ids: the send order
+    served = users[:]
+    random.Random(7).shuffle(served)
+    results = dict(zip(served, await asyncio.gather(*(book(app, uid, w.id, order_key=sent[uid]) for uid in served)),
+                       strict=True))
+    booked = {uid for uid, r in results.items() if r.status == "booked"}
+    assert len(booked) == 2 and booked == await booked_ids(app, w.id)
+    queue_entries = await entries(app, w.id)
+    queue = [e.user_id for e in queue_entries]
+    assert queue == sorted(set(users) - booked, key=sent.__getitem__)
+    # Each was told the place they had when served (entry ids are the order they reached the lock);
+    # one served later but sent earlier went ahead of them.
+    served_before = {e.user_id: {o.user_id for o in queue_entries if o.id < e.id} for e in queue_entries}
+    assert [e.id for e in sorted(queue_entries, key=lambda e: e.id)] != [e.id for e in queue_entries]  # shuffled
+    for uid, r in results.items():
+        if r.status == "queued":
+            assert r.position == 1 + sum(sent[u] < sent[uid] for u in served_before[uid])
+    # And the next freed seat goes to the first in tap order.
+    ev = await event(app)
+    async with app.transaction() as s:
+        await service.cancel(app, s, ev, next(iter(booked)), w.id)
+    [offer] = await offer_of(app, w.id)
+    assert offer.user_id == queue[0]
 
 
 async def test_freed_seat_goes_to_1_then_decline_to_2_then_expiry_to_3(sandbox):
@@ -125,6 +160,24 @@ async def test_accept_racing_the_deadline_is_accepted_or_expired_never_both(sand
         else:
             assert answer.status == "expired"
             assert states[first] == "expired" and first not in booked and states[second] == "offered"
+
+
+async def test_a_tap_after_an_offer_lapsed_passes_the_seat_to_the_queue_not_the_tapper(sandbox):
+    app = await start(sandbox)
+    ev = await event(app)
+    w = await add_workshop(app, capacity=1)
+    holder, first, second, late = await make_users(app, 4)
+    for uid in (holder, first, second):
+        await book(app, uid, w.id)
+    async with app.transaction() as s:
+        await service.cancel(app, s, ev, holder, w.id)
+    [offer] = await offer_of(app, w.id)
+    after = offer.expires_at + dt.timedelta(seconds=1)  # no sweep ran: the offer lapsed lazily
+    result = await book(app, late, w.id, now=after)
+    assert (result.status, result.position) == ("queued", 1)  # behind nobody waiting: #2 holds the offer now
+    states = {e.user_id: e.state for e in await entries(app, w.id)}
+    assert states == {first: "expired", second: "offered", late: "waiting"}
+    assert await booked_ids(app, w.id) == set()
 
 
 async def test_accept_after_the_deadline_is_expired_and_the_seat_moves_on(sandbox):

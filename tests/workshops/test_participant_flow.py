@@ -39,7 +39,7 @@ async def test_list_card_book_cabinet_cancel(sandbox):
 
 
 async def test_200_users_tap_book_for_10_seats_at_once(sandbox):
-    app = await start(sandbox, poll=True)
+    app = await start(sandbox, poll=True, workshops={"live_min_interval_seconds": 1, "live_edits_per_run": 200})
     w = await add_workshop(app, capacity=10)
     from functools import partial
 
@@ -50,15 +50,23 @@ async def test_200_users_tap_book_for_10_seats_at_once(sandbox):
     await asyncio.gather(*(u.send("/start demo") for u in users))
     await asyncio.gather(*(u.click("Мастер-классы") for u in users))
     await asyncio.gather(*(u.click(re.compile("Soldering")) for u in users))
-    await asyncio.gather(*(u.click("Записаться") for u in users))  # the same second, all of them
+    taps = await asyncio.gather(*(u.click("Записаться") for u in users))  # the same second, all of them
     await sandbox.settle(timeout=180)
+    sent = {u.id: tap["update_id"] for u, tap in zip(users, taps, strict=True)}  # queued at the emulator
     async with app.sessions() as s:
         booked = set((await s.scalars(select(Booking.user_id).where(Booking.workshop_id == w.id))).all())
         queue = [e.user_id for e in (await s.scalars(select(Entry).where(Entry.workshop_id == w.id)
-                                                      .order_by(Entry.id))).all()]
+                                                      .order_by(*waitlist.QUEUE_ORDER))).all()]
     assert len(booked) == 10 and len(queue) == 190 and not booked & set(queue)
+    # The queue is the order the taps were sent, whatever order they reached the database in.
+    assert queue == sorted(queue, key=sent.__getitem__)
+    # A tap sent earlier but served later went ahead of some: the live refresh corrects their cards.
+    for _ in range(60):
+        await asyncio.sleep(1.0)  # live_min_interval_seconds
+        if not await refresh(sandbox):
+            break
     position = {uid: n for n, uid in enumerate(queue, start=1)}
-    for u in users:  # every user was told the truth, on the card they tapped
+    for u in users:  # every user is told the truth, on the card they tapped
         # (the answer line, or — once the live refresh re-rendered the card — its status line)
         text = u.last_message()["text"]
         if u.id in booked:
