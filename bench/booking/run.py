@@ -131,8 +131,7 @@ async def organizer_bot(emu, db_url: str, users: list[dict], seats: int, timeout
 
     box = Sandbox(db_url, emulator=emu)
     events = {"demo": {"title": "Bench", "timezone": "Europe/Moscow", "signup": {"enabled": False},
-                       "plugins": {"workshops": {"live_updates": True, "live_min_interval_seconds": 1,
-                                                 "live_edits_per_run": 200}, "waitlist": {}}}}
+                       "plugins": {"workshops": {"live_updates": True}, "waitlist": {}}}}
     app = await box.start(plugins=["workshops", "waitlist"], events=events, poll=False)
     try:
         async with app.transaction() as s:
@@ -188,6 +187,9 @@ async def organizer_bot(emu, db_url: str, users: list[dict], seats: int, timeout
         # behind it are corrected by the live refresh (the workshop's version moved). Run it to quiet.
         from plugins.workshops.live import refresh_views
 
+        # (during the race the live settings were the defaults; now correct every card quickly)
+        live = service.config_for(app, "demo")
+        live.live_min_interval_seconds, live.live_edits_per_run = 1.0, 200
         refreshed = 0
         for _ in range(100):
             await asyncio.sleep(1.0)  # live_min_interval_seconds
