@@ -23,6 +23,7 @@ from core.db import create_engine, session_factory, transaction
 from core.filters import PluginEnabled
 from core.i18n import CORE_LOCALES, Catalogs
 from core.plugins import PluginRegistry
+from core.sequencer import UpdateSequencer
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class OrganizerApp:
         folders = [CORE_LOCALES] + [m.locales for m in registry.manifests().values() if m.locales]
         self.catalogs = Catalogs(folders)
         self.in_flight = InFlight()
+        self.sequencer = UpdateSequencer()
         self.bot: Bot | None = None
         self.dispatcher: Dispatcher | None = None
         self.jobs: dict[str, tuple[str, JobSpec]] = {}

@@ -25,6 +25,9 @@ class ContextMiddleware(BaseMiddleware):
                        event: TelegramObject, data: dict[str, Any]) -> Any:
         app = self.app
         app.in_flight.enter()
+        update_id = getattr(event, "update_id", None)
+        if update_id is not None:
+            app.sequencer.enter(update_id)  # before any await: tasks reach here in update order
         try:
             async with app.sessions() as session:
                 data["session"] = session
@@ -42,6 +45,8 @@ class ContextMiddleware(BaseMiddleware):
                     await session.rollback()
                     raise
         finally:
+            if update_id is not None:
+                await app.sequencer.leave(update_id)
             app.in_flight.leave()
 
     async def _context(self, session, data) -> EventContext:

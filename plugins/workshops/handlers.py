@@ -141,7 +141,9 @@ async def on_book(query: CallbackQuery, callback_data: WsBook, app, session, eve
     just decided (no re-reading), remember the view, commit; only then talk to Telegram."""
     ctx = event_ctx
     order_key = event_update.update_id if event_update is not None else None
-    result = await service.book(app, session, ctx.event, ctx.user.id, callback_data.id, order_key=order_key)
+    # Serve taps in the order they were made, so the place each user is told is already final.
+    async with app.sequencer.ordered(order_key, ("workshops:book", callback_data.id)):
+        result = await service.book(app, session, ctx.event, ctx.user.id, callback_data.id, order_key=order_key)
     line, toast = book_notice(ctx.tr, result, service.tz_of(ctx.event))
     if callback_answer is not None:
         callback_answer.text = toast
