@@ -16,35 +16,50 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import logging
+import math
 from collections.abc import AsyncIterator, Hashable
 
 log = logging.getLogger(__name__)
 
 
 class UpdateSequencer:
-    def __init__(self, max_wait: float = 10.0):
+    """Heaps, not scans: a burst of a thousand taps must not cost a million comparisons per step."""
+
+    def __init__(self, max_wait: float = 30.0):
         self.max_wait = max_wait
         self._running: set[int] = set()  # entered, not finished, not at a gate
-        self._gates: dict[Hashable, set[int]] = {}  # key → updates holding or waiting at it
-        self._changed = asyncio.Condition()
+        self._running_heap: list[int] = []
+        self._gates: dict[Hashable, list[int]] = {}  # key → heap of updates holding or waiting
+        self._at_gate: dict[Hashable, set[int]] = {}
+        self._go: dict[int, asyncio.Event] = {}
 
     def enter(self, update_id: int) -> None:
         """Called synchronously as an update starts (tasks start in update order)."""
         self._running.add(update_id)
+        heapq.heappush(self._running_heap, update_id)
 
     async def leave(self, update_id: int) -> None:
         if update_id in self._running:
             self._running.discard(update_id)
-            await self._notify()
+            self._wake()
 
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
+    def _earliest_running(self) -> float:
+        heap = self._running_heap
+        while heap and heap[0] not in self._running:
+            heapq.heappop(heap)
+        return heap[0] if heap else math.inf
 
-    def _my_turn(self, update_id: int, key: Hashable) -> bool:
-        return (not any(u < update_id for u in self._running)
-                and min(self._gates[key]) == update_id)
+    def _wake(self) -> None:
+        """Let each gate's first waiter go once nothing earlier is still on its way to a gate."""
+        earliest = self._earliest_running()
+        for key, heap in self._gates.items():
+            members = self._at_gate[key]
+            while heap and heap[0] not in members:
+                heapq.heappop(heap)
+            if heap and heap[0] < earliest:
+                self._go[heap[0]].set()
 
     @contextlib.asynccontextmanager
     async def ordered(self, update_id: int | None, key: Hashable) -> AsyncIterator[None]:
@@ -52,19 +67,21 @@ class UpdateSequencer:
             yield
             return
         self._running.discard(update_id)
-        gate = self._gates.setdefault(key, set())
-        gate.add(update_id)
+        heapq.heappush(self._gates.setdefault(key, []), update_id)
+        self._at_gate.setdefault(key, set()).add(update_id)
+        go = self._go[update_id] = asyncio.Event()
         try:
-            await self._notify()  # earlier waiters may now see we are no longer "running"
+            self._wake()
             try:
-                async with self._changed:
-                    await asyncio.wait_for(self._changed.wait_for(lambda: self._my_turn(update_id, key)),
-                                           self.max_wait)
+                await asyncio.wait_for(go.wait(), self.max_wait)
             except TimeoutError:
                 log.warning("update %s waited %.0fs for its turn at %s; going ahead", update_id, self.max_wait, key)
             yield
         finally:
-            gate.discard(update_id)
-            if not gate:
+            self._go.pop(update_id, None)
+            members = self._at_gate[key]
+            members.discard(update_id)
+            if not members:
+                self._at_gate.pop(key, None)
                 self._gates.pop(key, None)
-            await self._notify()
+            self._wake()
