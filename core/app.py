@@ -74,8 +74,8 @@ class OrganizerApp:
                     registry: PluginRegistry | None = None, overrides: dict | None = None) -> OrganizerApp:
         raw = config_mod.load_raw(config_file, environ)
         if overrides:
-            raw.data = config_mod._deep_merge(raw.data, config_mod._lower_keys(overrides))
-            raw.sources.append(("overrides", config_mod._lower_keys(overrides)))
+            raw.data = config_mod.deep_merge(raw.data, config_mod.lower_keys(overrides))
+            raw.sources.append(("overrides", config_mod.lower_keys(overrides)))
         blocked = list(raw.data.get("blocked_plugins") or [])
         registry = registry or PluginRegistry.load(blocked=blocked)
         settings = config_mod.validate(raw, registry.config_models(), registry.dependencies())

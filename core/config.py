@@ -190,19 +190,19 @@ def _lookup(data: Any, path: tuple) -> bool:
     return True
 
 
-def _lower_keys(value: Any) -> Any:
+def lower_keys(value: Any) -> Any:
     if isinstance(value, dict):
-        return {str(k).lower(): _lower_keys(v) for k, v in value.items()}
+        return {str(k).lower(): lower_keys(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_lower_keys(v) for v in value]
+        return [lower_keys(v) for v in value]
     return value
 
 
-def _deep_merge(base: dict, override: dict) -> dict:
+def deep_merge(base: dict, override: dict) -> dict:
     merged = dict(base)
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
+            merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = value
     return merged
@@ -248,13 +248,13 @@ def load_raw(config_file: str | os.PathLike | None = None, environ: dict[str, st
                              environments=False).as_dict()
         except Exception as exc:  # dynaconf raises parser-specific errors
             raise ConfigError([ConfigIssue("(file)", f"cannot parse: {exc}", str(path))]) from None
-        layer = _lower_keys(layer)
+        layer = lower_keys(layer)
         sources.append((str(path), layer))
-        merged = _deep_merge(merged, layer)
+        merged = deep_merge(merged, layer)
     env_layer = _env_layer(environ)
     if env_layer:
         sources.append(("environment (ORGANIZER_*)", env_layer))
-        merged = _deep_merge(merged, env_layer)
+        merged = deep_merge(merged, env_layer)
     return RawConfig(merged, sources)
 
 
@@ -299,7 +299,7 @@ def validate(raw: RawConfig, plugin_models: dict[str, type[BaseModel]] | None = 
                     issues.append(ConfigIssue(f"events.{slug}.plugins.{name}", _unknown_plugin(name, plugin_models),
                                               raw.source_of(("events", slug, "plugins", name))))
             for name, model in plugin_models.items():
-                section = _deep_merge(data_plugins.get(name) or {}, event_plugins.get(name) or {})
+                section = deep_merge(data_plugins.get(name) or {}, event_plugins.get(name) or {})
                 try:
                     model.model_validate(section)
                 except ValidationError as exc:
@@ -335,7 +335,7 @@ def _dependency_issues(slug, settings, plugin_models, plugin_deps, raw) -> list[
 def plugin_section(settings: CoreSettings, slug: str, name: str) -> dict[str, Any]:
     event = settings.events.get(slug)
     event_section = (event.plugins.get(name) if event else None) or {}
-    return _deep_merge(settings.plugins.get(name) or {}, event_section)
+    return deep_merge(settings.plugins.get(name) or {}, event_section)
 
 
 def plugin_enabled(settings: CoreSettings, slug: str, name: str) -> bool:

@@ -20,9 +20,3 @@ class PluginEnabled(Filter):
             return False
         return {"plugin_config": app.plugin_config(event_ctx.event.slug, self.plugin)}
 
-
-class IsAdmin(Filter):
-    """Passes for organizers of the current event. Admin handlers also re-check in the service."""
-
-    async def __call__(self, event: TelegramObject, event_ctx=None, **data: Any) -> bool:
-        return bool(event_ctx and event_ctx.is_admin)

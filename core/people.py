@@ -121,11 +121,6 @@ async def open_events(session: AsyncSession, settings: CoreSettings) -> list[Eve
     return sorted(events, key=lambda e: slugs.index(e.slug))
 
 
-async def events_of_user(session: AsyncSession, user_id: int) -> list[Event]:
-    rows = await session.scalars(select(Event).join(Member, Member.event_id == Event.id).where(Member.user_id == user_id))
-    return list(rows.all())
-
-
 def record_consent(member: Member) -> None:
     if member.consent_at is None:
         member.consent_at = utcnow()

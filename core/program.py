@@ -65,7 +65,7 @@ async def import_program(app, slug: str, data: dict[str, Any], *, dry_run: bool 
         for name, result in results:
             if isinstance(result, ProgramSection):
                 report.sections[name] = result
-        known = {"event"} | {k for name in active for k in _sections_of(app, name)}
+        known = {"event"} | {k for name in active for k in sections_of(app, name)}
         unknown = sorted(set(data) - known)
         if unknown:
             report.sections.setdefault("program", ProgramSection()).errors.append(
@@ -77,7 +77,8 @@ async def import_program(app, slug: str, data: dict[str, Any], *, dry_run: bool 
     return report
 
 
-def _sections_of(app, name: str) -> list[str]:
+def sections_of(app, name: str) -> list[str]:
+    """The top-level program sections plugin ``name`` reads (``program_sections``, else its name)."""
     module = app.registry.plugins[name].module
     return list(getattr(module, "program_sections", (name,)))
 

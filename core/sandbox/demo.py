@@ -280,13 +280,12 @@ class DemoServer:
         Once per section: later runs keep what organizers changed in the bot. A section whose plugin
         is missing now is imported on the first run that has it.
         """
-        from core.program import import_program
+        from core.program import import_program, sections_of
 
         data = load_program(self.config_dir)
         readable = set()
         for name in self.app.active_plugins(self.slug):
-            module = self.app.registry.plugins[name].module
-            readable.update(getattr(module, "program_sections", (name,)))
+            readable.update(sections_of(self.app, name))
         todo = sorted((set(data) & readable) - self.imported_sections)
         waiting = sorted(set(data) - readable - self.imported_sections)
         if waiting:

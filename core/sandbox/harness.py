@@ -20,7 +20,7 @@ import itertools
 from typing import Any
 
 from core.app import OrganizerApp
-from core.config import _deep_merge
+from core.config import deep_merge
 from core.plugins import PluginRegistry
 from core.sandbox.emulator import BotAPIEmulator
 
@@ -53,7 +53,7 @@ class Sandbox:
             self.emulator.add_bot(self.token)
         builtins = None if plugins is None else [f"plugins.{name}" for name in plugins]
         registry = PluginRegistry.load(builtins, entry_points_enabled=entry_points, extra=list(extra_plugins))
-        overrides = _deep_merge({
+        overrides = deep_merge({
             "bot": {"token": self.token, "api_server": self.emulator.base_url},
             "database": {"url": self.db_url},
             "events": copy.deepcopy(DEFAULT_EVENTS if events is None else events),
