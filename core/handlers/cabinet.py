@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.text_decorations import html_decoration as hd
 
 from core import keyboards, people
@@ -98,8 +98,6 @@ async def on_edit_value(message: Message, app, session, event_ctx: EventContext,
         return
     people.update_profile_field(event_ctx.member, key, answer.value)
     await state.clear()
-    from aiogram.types import ReplyKeyboardRemove
-
     await message.answer(event_ctx.tr("cabinet-saved"), reply_markup=ReplyKeyboardRemove())
     await _show(message, app, session, event_ctx)
 

@@ -38,9 +38,7 @@ def needs_signup(app, ctx: EventContext) -> bool:
 
 
 async def show_menu(target, app, ctx: EventContext, state: FSMContext | None = None) -> None:
-    if ctx.event is None:
-        await show_event_picker(target, app, ctx)
-        return
+    """The main menu of the user's current event (callers handle "no event yet")."""
     if needs_signup(app, ctx) and state is not None:
         await start_signup(target, app, ctx, state)
         return
@@ -49,11 +47,8 @@ async def show_menu(target, app, ctx: EventContext, state: FSMContext | None = N
     await reply(target, text, keyboards.menu_keyboard(items, ctx.tr))
 
 
-async def show_event_picker(target, app, ctx: EventContext, session=None) -> None:
-    events = await people.open_events(session, app.settings) if session is not None else None
-    if events is None:
-        async with app.sessions() as s:
-            events = await people.open_events(s, app.settings)
+async def show_event_picker(target, app, ctx: EventContext, session) -> None:
+    events = await people.open_events(session, app.settings)
     if not events:
         await reply(target, ctx.tr("events-none"))
         return

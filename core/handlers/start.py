@@ -18,7 +18,7 @@ def router() -> Router:
     r.message.register(on_start, CommandStart(), F.chat.type == "private")
     r.message.register(on_menu, Command("menu"), F.chat.type == "private")
     r.message.register(on_events, Command("events"), F.chat.type == "private")
-    r.callback_query.register(on_menu_button, F.data == "core:menu")
+    r.callback_query.register(on_menu, F.data == "core:menu")
     r.callback_query.register(on_events_button, F.data == "core:events")
     r.callback_query.register(on_pick_event, F.data.startswith("core:ev:"))
     return r
@@ -66,14 +66,13 @@ async def on_start(message: Message, command: CommandObject, app, session, event
     await show_event_picker(message, app, event_ctx, session)
 
 
-async def on_menu(message: Message, app, event_ctx: EventContext, state: FSMContext) -> None:
+async def on_menu(target: Message | CallbackQuery, app, session, event_ctx: EventContext, state: FSMContext) -> None:
+    """/menu and the "Menu" button: the main menu, or the event picker before joining one."""
     await state.clear()
-    await show_menu(message, app, event_ctx, state)
-
-
-async def on_menu_button(query: CallbackQuery, app, event_ctx: EventContext, state: FSMContext) -> None:
-    await state.clear()
-    await show_menu(query, app, event_ctx, state)
+    if event_ctx.event is None:
+        await show_event_picker(target, app, event_ctx, session)
+        return
+    await show_menu(target, app, event_ctx, state)
 
 
 async def on_events(message: Message, app, session, event_ctx: EventContext) -> None:
