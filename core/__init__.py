@@ -4,7 +4,12 @@
 
 """
 
-from core.contributions import (
+# First, before anything imports aiogram: its ~470 pydantic schemas are built on first use, not at import.
+from core import lazy_aiogram
+
+lazy_aiogram.install()
+
+from core.contributions import (  # noqa: E402
     AdminItem,
     BotCommand,
     JobSpec,
@@ -15,7 +20,7 @@ from core.contributions import (
     ProgramSection,
     ScheduleItem,
 )
-from core.hookspecs import hookimpl, hookspec
+from core.hookspecs import hookimpl, hookspec  # noqa: E402
 
 __version__ = "0.1.0"
 
