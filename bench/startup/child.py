@@ -1,4 +1,5 @@
-"""One bot process for bench/startup: start, answer getMe, start polling, print READY, idle."""
+"""One bot process for bench/startup (and bench/dispatch): start, answer getMe, start polling, print
+READY, then one line saying how aiogram was built ("stock" for the bare bot: it never imports core), idle."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ async def organizer(api: str, db: str) -> None:
     await app.startup()
     await app.bot.get_me()
     polling = asyncio.create_task(app.dispatcher.start_polling(app.bot, handle_signals=False, polling_timeout=5))
-    print("READY", flush=True)
+    from core import lazy_aiogram
+
+    print("READY", f"aiogram: {lazy_aiogram.status()}", sep="\n", flush=True)
     await polling
 
 
@@ -37,7 +40,8 @@ async def bare(api: str, _db: str) -> None:
     dp.include_router(router)
     await bot.get_me()
     polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=5))
-    print("READY", flush=True)
+    print("READY", "aiogram: stock" if "core" not in sys.modules else "aiogram: NOT STOCK, core was imported",
+          sep="\n", flush=True)
     await polling
 
 

@@ -1,16 +1,22 @@
 """Start-up time and idle memory of the bot with every built-in plugin on, against a bare aiogram
 echo bot started the same way in the same run (both against the sandbox emulator).
 
-    .venv/bin/python -m bench.startup.run [--runs 5]
+    .venv/bin/python -m bench.startup.run [--runs 5] [--with-eager]
 
 Start-up = from process spawn until the bot answered getMe, migrated a fresh SQLite database
-(ours) and started polling. Idle RSS is read 2 s after READY. Goals: start-up < 1.5 s, RSS < 120 MB.
+(ours) and started polling. Idle RSS is read 2 s after READY. Then one user message ("/menu") is
+sent: first update = from queuing it at the emulator to the bot's reply (the cost of what start-up
+no longer does: core.lazy_aiogram builds aiogram's schemas on first use), and RSS is read again.
+The bare bot is stock aiogram: it never imports core, so the shim never touches it (checked).
+``--with-eager`` adds our bot with the shim switched off (POCKET_EAGER_AIOGRAM=1), to show what it buys.
+Goals: start-up < 1.5 s, RSS < 120 MB.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -22,58 +28,100 @@ from bench.common import median, print_table, save
 from core.sandbox import BotAPIEmulator
 
 REPO = Path(__file__).resolve().parents[2]
+METRICS = ("startup_s", "rss_mb", "first_update_s", "rss_after_mb")
+# label -> (bench.startup.child mode, extra environment)
+MODES = {
+    "bare": ("bare", {}),
+    "organizer": ("organizer", {}),
+    "organizer, eager aiogram": ("organizer", {"POCKET_EAGER_AIOGRAM": "1"}),
+}
 
 
-async def one_run(mode: str, api: str, workdir: Path, run: int) -> tuple[float, float]:
-    db = f"sqlite+aiosqlite:///{workdir / f'{mode}-{run}.db'}"
+async def one_run(label: str, emulator: BotAPIEmulator, user: int, workdir: Path, run: int) -> tuple[dict, str]:
+    mode, extra_env = MODES[label]
+    db = f"sqlite+aiosqlite:///{workdir / f'{mode}-{len(extra_env)}-{run}.db'}"
+    env = {k: v for k, v in os.environ.items() if k != "POCKET_EAGER_AIOGRAM"} | extra_env
     started = time.perf_counter()
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bench.startup.child", mode, api, db,
-                                                cwd=REPO, stdout=asyncio.subprocess.PIPE)
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bench.startup.child", mode,
+                                                emulator.base_url, db, cwd=REPO, env=env,
+                                                stdout=asyncio.subprocess.PIPE)
     try:
         line = await asyncio.wait_for(proc.stdout.readline(), 60)
         elapsed = time.perf_counter() - started
         if line.strip() != b"READY":
-            raise RuntimeError(f"{mode} did not start: {line!r}")
+            raise RuntimeError(f"{label} did not start: {line!r}")
+        how_built = (await proc.stdout.readline()).decode().strip()
         await asyncio.sleep(2.0)
         rss = psutil.Process(proc.pid).memory_info().rss / 2**20
-        return elapsed, rss
+        first_update = await first_reply(emulator, user)
+        await asyncio.sleep(0.5)
+        rss_after = psutil.Process(proc.pid).memory_info().rss / 2**20
+        return {"startup_s": elapsed, "rss_mb": rss, "first_update_s": first_update, "rss_after_mb": rss_after}, how_built
     finally:
         proc.terminate()
         await proc.wait()
 
 
-async def main(runs: int) -> None:
+async def first_reply(emulator: BotAPIEmulator, user: int) -> float:
+    """Seconds from queuing the bot's first update ("/menu" from ``user``) to its first reply."""
+    events = emulator.subscribe(chat_id=user)
+    try:
+        sent = time.perf_counter()
+        await emulator.send_text(user, "/menu")
+        while True:
+            event = await asyncio.wait_for(events.get(), 60)
+            if event.get("type") == "message" and event["message"]["from_bot"]:
+                return time.perf_counter() - sent
+    finally:
+        emulator.unsubscribe(events)
+
+
+async def main(runs: int, with_eager: bool) -> None:
+    labels = [label for label in MODES if with_eager or label != "organizer, eager aiogram"]
     emulator = await BotAPIEmulator().start()
     emulator.add_bot("42:BENCH")
-    results: dict[str, dict[str, list[float]]] = {m: {"startup_s": [], "rss_mb": []} for m in ("bare", "organizer")}
+    results: dict[str, dict[str, list[float]]] = {label: {m: [] for m in METRICS} for label in labels}
+    how_built: dict[str, set[str]] = {label: set() for label in labels}
     try:
         with tempfile.TemporaryDirectory() as tmp:
             for run in range(runs):
-                for mode in ("bare", "organizer"):  # interleaved so drift hits both alike
-                    elapsed, rss = await one_run(mode, emulator.base_url, Path(tmp), run)
-                    results[mode]["startup_s"].append(elapsed)
-                    results[mode]["rss_mb"].append(rss)
+                for label in labels:  # interleaved so drift hits all alike
+                    user = emulator.add_user(f"Bench {run} {label}")["id"]  # a fresh user: a true first update
+                    values, built = await one_run(label, emulator, user, Path(tmp), run)
+                    how_built[label].add(built)
+                    for metric, value in values.items():
+                        results[label][metric].append(value)
     finally:
         await emulator.stop()
+    if how_built["bare"] != {"aiogram: stock"}:
+        raise RuntimeError(f"the bare baseline is not stock aiogram: {how_built['bare']}")
     from core.plugins import PluginRegistry
 
     plugins = PluginRegistry.load(entry_points_enabled=False).order
-    bare, ours = results["bare"], results["organizer"]
-    rows = [
-        ["start-up, s (median)", median(bare["startup_s"]), median(ours["startup_s"]),
-         median(ours["startup_s"]) / median(bare["startup_s"]), "< 1.5 s"],
-        ["idle RSS, MB (median)", median(bare["rss_mb"]), median(ours["rss_mb"]),
-         median(ours["rss_mb"]) / median(bare["rss_mb"]), "< 120 MB"],
-    ]
-    print_table(f"bench/startup — {runs} runs each, plugins: {', '.join(plugins)}",
-                ["metric", "bare aiogram", "organizer", "ratio", "goal"], rows)
+    med = {label: {m: median(results[label][m]) for m in METRICS} for label in labels}
+    names = {"startup_s": ("start-up, s", "< 1.5 s"), "rss_mb": ("idle RSS, MB", "< 120 MB"),
+             "first_update_s": ("first update → reply, s", ""), "rss_after_mb": ("RSS after it, MB", "")}
+    rows = []
+    for metric in METRICS:
+        title, goal = names[metric]
+        ratios = [med[label][metric] / med["bare"][metric] for label in labels[1:]]
+        rows.append([f"{title} (median)", *(med[label][metric] for label in labels),
+                     *ratios, goal])
+    headers = ["metric", *(("bare aiogram (stock)" if label == "bare" else label) for label in labels),
+               *(f"ratio {label}/bare" for label in labels[1:]), "goal"]
+    print_table(f"bench/startup — {runs} runs each, plugins: {', '.join(plugins)}", headers, rows)
+    for label in labels:
+        print(f"  {label}: {', '.join(sorted(how_built[label]))}")
     path = save("startup", {"runs": runs, "plugins": plugins, "raw": results,
-                            "startup_s": {"bare": median(bare["startup_s"]), "organizer": median(ours["startup_s"])},
-                            "rss_mb": {"bare": median(bare["rss_mb"]), "organizer": median(ours["rss_mb"])}})
+                            "aiogram": {label: sorted(how_built[label]) for label in labels},
+                            **{metric: {label: med[label][metric] for label in labels} for metric in METRICS}})
     print(f"\nsaved {path.relative_to(REPO)}")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
-    asyncio.run(main(parser.parse_args().runs))
+    parser.add_argument("--with-eager", action="store_true",
+                        help="also run our bot with aiogram built eagerly (POCKET_EAGER_AIOGRAM=1)")
+    args = parser.parse_args()
+    asyncio.run(main(args.runs, args.with_eager))
