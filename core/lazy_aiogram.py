@@ -26,7 +26,15 @@ a name that is there already must be the very same object, or we go eager).
 
 Every step checks that the aiogram/pydantic internals it relies on look as expected; if anything is
 off it logs one line and aiogram is built eagerly exactly as stock. ``status()`` says which happened.
-tests/core/test_lazy_aiogram.py proves every type and method still builds and round-trips.
+tests/core/test_lazy_aiogram.py proves every type and method builds on first use into the same core
+schema as stock aiogram's, and that updates and requests round-trip.
+
+The cost moves to first use: the first update and the first reply of a process each build a big
+part of the tree once (~0.2 s on a small VPS, see bench/startup). One visible difference remains,
+the same as for any ``defer_build`` pydantic model: until a class is first used, introspecting
+``Type.model_fields[...].annotation`` may still show a ``ForwardRef``; aiogram itself never does that.
+Like pydantic's own deferred build, the first build of a class is not thread-safe: use aiogram
+objects from the event loop (as aiogram does), or set POCKET_EAGER_AIOGRAM=1.
 """
 
 from __future__ import annotations
