@@ -1,4 +1,5 @@
-"""``OutboxSender``: drains the outbox into Telegram within its limits. The only delivery module that imports aiogram.
+"""``OutboxSender``: drains the outbox into Telegram within its limits. With ``prepared`` (text
+requests built once per content), the only delivery modules that import aiogram.
 
 One sender per process; on PostgreSQL several processes drain one outbox (claims use SKIP LOCKED)
 and share one global rate through Redis. The loop:
@@ -52,6 +53,7 @@ from core.db import transaction, utcnow
 from core.delivery import wakeup
 from core.delivery.models import OutboxMedia, OutboxMessage, OutboxState
 from core.delivery.outcomes import OutcomeHandlers, outcome_handlers
+from core.delivery.prepared import PreparedTexts
 from core.delivery.queue import (
     BLOCKED_REASON,
     ClaimedMessage,
@@ -131,6 +133,8 @@ class OutboxSender:
         self._results: list[SendResult] = []
         self._results_ready = asyncio.Event()
         self._media: dict[int, _Media] = {}
+        # Text rows skip aiogram's per-request model work when the bot's session allows it.
+        self._prepared = PreparedTexts(bot) if PreparedTexts.usable(bot) else None
         self._wake = wakeup.subscribe(wakeup.OUTBOX)
         self._stopping = False
         self._last_reap = 0.0
@@ -322,7 +326,7 @@ class OutboxSender:
     async def _send(self, row: ClaimedMessage) -> None:
         self.stats.requests += 1
         try:
-            message, media_file_id = await self._call(row)
+            message_id, media_file_id = await self._call(row)
         except TelegramRetryAfter as exc:
             self.stats.rate_limited += 1
             log.warning("429 from Telegram: pausing all sending for %ss", exc.retry_after)
@@ -350,7 +354,7 @@ class OutboxSender:
             self._retry_later(row, exc)
         else:
             self.stats.sent += 1
-            self._push(SendResult(row, "sent", message_id=message.message_id, media_file_id=media_file_id))
+            self._push(SendResult(row, "sent", message_id=message_id, media_file_id=media_file_id))
 
     def _retry_later(self, row: ClaimedMessage, exc: Exception) -> None:
         reason = _reason(exc)
@@ -365,8 +369,11 @@ class OutboxSender:
         self.stats.retried += 1
         self._push(SendResult(row, "retry", retry_at=_after(delay), error=reason))
 
-    async def _call(self, row: ClaimedMessage) -> tuple[Message, tuple[int, str] | None]:
+    async def _call(self, row: ClaimedMessage) -> tuple[int, tuple[int, str] | None]:
+        """Send one row; returns (message_id, (media_id, file_id) learnt from an upload, if any)."""
         content = row.content
+        if self._prepared is not None and not (content.get("photo") or content.get("document")):
+            return await self._prepared.send(row.chat_id, content, row.parse_mode), None
         common = {"chat_id": row.chat_id}
         if row.parse_mode is not None:  # None: the bot's default (HTML in the app)
             common["parse_mode"] = row.parse_mode
@@ -377,8 +384,9 @@ class OutboxSender:
         for kind in ("photo", "document"):
             ref = content.get(kind)
             if ref:
-                return await self._send_media(kind, ref, content.get("text"), common)
-        return await self.bot.send_message(text=content["text"], **common), None
+                message, media_file_id = await self._send_media(kind, ref, content.get("text"), common)
+                return message.message_id, media_file_id
+        return (await self.bot.send_message(text=content["text"], **common)).message_id, None
 
     async def _send_media(self, kind: str, ref: dict, caption: str | None, common: dict):
         bot_method = self.bot.send_photo if kind == "photo" else self.bot.send_document
