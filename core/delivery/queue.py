@@ -2,19 +2,21 @@
 
 Every function takes a session whose transaction the caller keeps short: rows are claimed in one
 transaction and their outcomes recorded in another, never held open across a network call.
-Claims are ``SELECT ... FOR UPDATE SKIP LOCKED`` then ``UPDATE ... WHERE id IN (...) AND
-state = 'queued'`` on PostgreSQL (several senders take disjoint rows) and the same conditional
-UPDATE on SQLite, where ``BEGIN IMMEDIATE`` makes writers serial.
+A claim is one statement: ``WITH due AS MATERIALIZED (SELECT ... FOR UPDATE SKIP LOCKED) UPDATE
+... WHERE id IN (SELECT id FROM due) AND state = 'queued' RETURNING ...`` on PostgreSQL (several
+senders take disjoint rows), the same without the locking clause on SQLite, where ``BEGIN
+IMMEDIATE`` makes writers serial.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Boolean, bindparam, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import utcnow
@@ -65,6 +67,42 @@ _CLAIM_COLUMNS = (_outbox.c.id, _outbox.c.chat_id, _outbox.c.user_id, _outbox.c.
                   _outbox.c.attempts, _outbox.c.claimed_at)
 
 
+def _claim_statement():
+    """Built once: a claim is one round trip, and SQLAlchemy compiles it once (bind parameters only).
+
+    MATERIALIZED makes PostgreSQL run the locking SELECT exactly once; as a plain ``IN (SELECT ...
+    LIMIT ... SKIP LOCKED)`` subquery it may be re-run inside the UPDATE and claim far more than
+    ``limit`` rows. Its row locks hold until commit, and ``state = 'queued'`` is checked again on
+    the row the UPDATE sees, so a row is claimed by one sender only.
+    """
+    now = bindparam("claim_now")
+    due = (
+        select(_outbox.c.id)
+        .where(_outbox.c.state == OutboxState.QUEUED.value, _outbox.c.not_before <= now)
+        .order_by(_outbox.c.priority, _outbox.c.not_before, _outbox.c.id)
+        .limit(bindparam("claim_limit"))
+        .with_for_update(skip_locked=True)  # rendered on PostgreSQL only
+        .cte("due")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    # Whether the recipient is known to have blocked the bot, in the same round trip. Spelt out
+    # because SQLAlchemy renders RETURNING unqualified on SQLite, where ``id = user_id`` inside the
+    # subquery would only mean the right thing while core_users has no user_id column.
+    unreachable = literal_column(
+        f"EXISTS (SELECT 1 FROM {User.__tablename__} AS claim_user WHERE claim_user.id = {_outbox.name}.user_id"
+        " AND claim_user.unreachable_at IS NOT NULL)", Boolean)
+    return (
+        update(_outbox)
+        .where(_outbox.c.id.in_(select(due.c.id)), _outbox.c.state == OutboxState.QUEUED.value)
+        .values(state=OutboxState.CLAIMED.value, claimed_by=bindparam("claim_worker"), claimed_at=now,
+                updated_at=now)
+        .returning(*_CLAIM_COLUMNS, unreachable.label("unreachable"))
+    )
+
+
+_CLAIM = _claim_statement()
+
+
 async def claim_batch(session: AsyncSession, worker_id: str, limit: int, handlers: OutcomeHandlers,
                       now: dt.datetime | None = None) -> list[ClaimedMessage]:
     """Claim up to ``limit`` due rows in queue order (priority, then not_before, then id).
@@ -72,39 +110,19 @@ async def claim_batch(session: AsyncSession, worker_id: str, limit: int, handler
     Rows for users already marked unreachable become ``blocked`` here, without a request.
     """
     now = now or utcnow()
-    due = (
-        select(_outbox.c.id)
-        .where(_outbox.c.state == OutboxState.QUEUED.value, _outbox.c.not_before <= now)
-        .order_by(_outbox.c.priority, _outbox.c.not_before, _outbox.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)  # rendered on PostgreSQL only
-    )
-    # Two statements on purpose: PostgreSQL may re-run an ``IN (SELECT ... LIMIT ... SKIP LOCKED)``
-    # subquery inside an UPDATE and then claim far more than ``limit`` rows. The SELECT's row locks
-    # hold until commit, so nobody else can take these ids in between.
-    ids = (await session.scalars(due)).all()
-    if not ids:
+    claimed = (await session.execute(_CLAIM, {"claim_now": now, "claim_limit": limit,
+                                              "claim_worker": worker_id})).all()
+    if not claimed:
         return []
-    claimed = (await session.execute(
-        update(_outbox)
-        .where(_outbox.c.id.in_(ids), _outbox.c.state == OutboxState.QUEUED.value)
-        .values(state=OutboxState.CLAIMED.value, claimed_by=worker_id, claimed_at=now, updated_at=now)
-        .returning(*_CLAIM_COLUMNS)
-    )).all()
-    messages = sorted((ClaimedMessage(**row._mapping) for row in claimed),
-                      key=lambda m: (m.priority, m.not_before, m.id))
-    user_ids = {m.user_id for m in messages if m.user_id is not None}
-    if not user_ids:
-        return messages
-    unreachable = set((await session.scalars(
-        select(User.id).where(User.id.in_(user_ids), User.unreachable_at.is_not(None))
-    )).all())
-    if not unreachable:
-        return messages
-    skipped = [m for m in messages if m.user_id in unreachable]
-    await _finalize(session, [SendResult(m, "blocked", error=BLOCKED_REASON, count_attempt=False) for m in skipped],
-                    worker_id, handlers, now)
-    return [m for m in messages if m.user_id not in unreachable]
+    messages, skipped = [], []
+    for row in sorted(claimed, key=lambda r: (r.priority, r.not_before, r.id)):  # RETURNING has no order
+        message = ClaimedMessage(row.id, row.chat_id, row.user_id, row.batch_id, row.kind, row.content,
+                                 row.parse_mode, row.priority, row.not_before, row.attempts, row.claimed_at)
+        (skipped if row.unreachable else messages).append(message)
+    if skipped:
+        await _finalize(session, [SendResult(m, "blocked", error=BLOCKED_REASON, count_attempt=False)
+                                  for m in skipped], worker_id, handlers, now)
+    return messages
 
 
 async def requeue_stale_claims(session: AsyncSession, timeout_seconds: float, now: dt.datetime | None = None) -> int:
@@ -126,14 +144,19 @@ async def requeue_stale_claims(session: AsyncSession, timeout_seconds: float, no
 
 
 async def record_results(session: AsyncSession, results: list[SendResult], worker_id: str,
-                         handlers: OutcomeHandlers, now: dt.datetime | None = None) -> None:
-    """Write a batch of outcomes in one transaction; blocked chats stop, finished broadcasts report."""
+                         handlers: OutcomeHandlers, now: dt.datetime | None = None, *,
+                         unfinished_batches: Collection[int] = ()) -> None:
+    """Write a batch of outcomes in one transaction; blocked chats stop, finished broadcasts report.
+
+    ``unfinished_batches``: broadcasts the caller still holds claimed rows of, so they cannot have
+    finished; checking them would cost two statements per flush for the whole of a broadcast.
+    """
     if results:
-        await _finalize(session, results, worker_id, handlers, now or utcnow())
+        await _finalize(session, results, worker_id, handlers, now or utcnow(), unfinished_batches)
 
 
 async def _finalize(session: AsyncSession, results: list[SendResult], worker_id: str, handlers: OutcomeHandlers,
-                    now: dt.datetime) -> None:
+                    now: dt.datetime, unfinished_batches: Collection[int] = ()) -> None:
     watched = handlers.kinds()
     plain: list[SendResult] = []
     tracked: list[SendResult] = []
@@ -170,7 +193,7 @@ async def _finalize(session: AsyncSession, results: list[SendResult], worker_id:
     if blocked:
         batches |= await _block_chats(session, {r.message.chat_id for r in blocked},
                                       {r.message.user_id for r in blocked if r.message.user_id}, handlers, now)
-    await finish_batches(session, [b for b in batches if b is not None])
+    await finish_batches(session, [b for b in batches if b is not None and b not in unfinished_batches])
 
 
 _ROW_VALUES = {

@@ -131,6 +131,9 @@ class OutboxSender:
         self._deferred_until: dict[int, dt.datetime] = {}
         self._blocked_chats: set[int] = set()  # 403 seen in this process; their claimed rows skip the request
         self._results: list[SendResult] = []
+        # Broadcast id → ids of rows claimed here whose outcome is not written yet. While any remain
+        # the broadcast cannot be finished, so recording skips that check (see record_results).
+        self._unrecorded: dict[int, set[int]] = {}
         self._results_ready = asyncio.Event()
         self._media: dict[int, _Media] = {}
         # Text rows skip aiogram's per-request model work when the bot's session allows it.
@@ -226,7 +229,11 @@ class OutboxSender:
         try:
             await self._maybe_reap()
             async with transaction(self.sessions) as session:
-                return await claim_batch(session, self.worker_id, self.claim_size, self.handlers)
+                rows = await claim_batch(session, self.worker_id, self.claim_size, self.handlers)
+            for row in rows:
+                if row.batch_id is not None:
+                    self._unrecorded.setdefault(row.batch_id, set()).add(row.id)
+            return rows
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -439,14 +446,26 @@ class OutboxSender:
             self._results_ready.clear()
             await self._flush_results(until_empty=False)
 
+    def _forget_recorded(self, results: list[SendResult]) -> None:
+        for result in results:
+            held = self._unrecorded.get(result.message.batch_id)
+            if held is not None:
+                held.discard(result.message.id)
+                if not held:
+                    del self._unrecorded[result.message.batch_id]
+
     async def _flush_results(self, until_empty: bool = True) -> None:
         first = True
         while self._results and (until_empty or first):
             first = False
             batch, self._results = self._results, []
+            recording = {r.message.id for r in batch}
+            unfinished = {b for b, held in self._unrecorded.items() if not held <= recording}
             try:
                 async with transaction(self.sessions) as session:
-                    await record_results(session, batch, self.worker_id, self.handlers)
+                    await record_results(session, batch, self.worker_id, self.handlers,
+                                         unfinished_batches=unfinished)
+                self._forget_recorded(batch)
             except asyncio.CancelledError:
                 self._results = batch + self._results
                 raise
