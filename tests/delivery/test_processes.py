@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import transaction
-from core.delivery import OutboxMessage, create_broadcast
+from core.delivery import Broadcast, OutboxMessage, create_broadcast
 from tests.delivery.conftest import add_users, max_in_window
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,6 +51,11 @@ async def wait_until(predicate, timeout: float, what: str) -> None:
         await asyncio.sleep(0.05)
 
 
+async def finished(sessions, batch_id: int) -> bool:
+    async with sessions() as session:
+        return (await session.get(Broadcast, batch_id)).finished_at is not None
+
+
 def deliveries(emulator) -> Counter:
     return Counter(r.params["chat_id"] for r in emulator.sent_messages())
 
@@ -58,7 +63,7 @@ def deliveries(emulator) -> Counter:
 async def test_sigkill_mid_broadcast_then_restart_loses_nothing(db_url, sessions, emulator):
     users = add_users(emulator, 300)
     async with transaction(sessions) as session:
-        await create_broadcast(session, recipients=users, title="crash", text="hello")
+        batch = await create_broadcast(session, recipients=users, title="crash", text="hello")
     first = await start_sender(db_url, emulator.base_url, "first", "--rate", "100")
     try:
         async def some_delivered():
@@ -84,6 +89,7 @@ async def test_sigkill_mid_broadcast_then_restart_loses_nothing(db_url, sessions
     duplicates = sum(n - 1 for n in got.values())
     assert duplicates <= in_flight, (duplicates, in_flight)
     assert (await state_counts(sessions)) == Counter({"sent": len(users)})
+    assert await finished(sessions, batch.id)  # the restarted sender closed the broadcast
 
 
 async def test_two_processes_on_postgresql_deliver_each_message_once(db_backend, db_url, sessions, emulator):
@@ -91,7 +97,7 @@ async def test_two_processes_on_postgresql_deliver_each_message_once(db_backend,
         pytest.skip("several sender processes need PostgreSQL (SKIP LOCKED); SQLite is single-process")
     users = add_users(emulator, 2000)
     async with transaction(sessions) as session:
-        await create_broadcast(session, recipients=users, title="scale-out", text="hello")
+        batch = await create_broadcast(session, recipients=users, title="scale-out", text="hello")
     rate = 400
     shared = ["--rate", str(rate), "--redis", REDIS_URL, "--prefix", f"organizer:test:{uuid.uuid4().hex}"]
     procs = [await start_sender(db_url, emulator.base_url, f"worker-{n}", *shared) for n in range(2)]
@@ -109,5 +115,8 @@ async def test_two_processes_on_postgresql_deliver_each_message_once(db_backend,
         by_worker = dict((await session.execute(
             select(OutboxMessage.claimed_by, func.count()).group_by(OutboxMessage.claimed_by))).all())
     assert set(by_worker) == {"worker-0", "worker-1"}, by_worker  # both drained the one outbox
+    # Each sender skips the finish check while it holds rows of the broadcast; whichever records
+    # last must still close it.
+    await wait_until(lambda: finished(sessions, batch.id), 10, "the broadcast to be finished")
     # The global rate is shared through Redis: the two processes together stay under it.
     assert max_in_window([r.time for r in emulator.requests_for("sendMessage")]) <= rate
