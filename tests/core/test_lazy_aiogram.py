@@ -270,3 +270,32 @@ def test_can_be_switched_off_from_the_environment():
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == f"eager: {lazy_aiogram.EAGER_ENV} is set"
+
+
+def test_a_type_referenced_from_outside_aiogram_is_built_once_on_its_own():
+    # Response[Message] parses every sendMessage reply, and pydantic's generic cache is weak: after a
+    # garbage collection it is created again. It must then reuse a built Message (cheap, as stock)
+    # rather than inline Message's whole tree again; what Message references stays inlined into it.
+    script = (
+        "import gc, core\n"
+        "from aiogram.methods.base import Response\n"
+        "from aiogram.types import Message, Poll\n"
+        "assert not Message.__pydantic_complete__\n"
+        "Response[Message]\n"
+        "assert Message.__pydantic_complete__ and not Poll.__pydantic_complete__\n"
+        "assert '__get_pydantic_core_schema__' not in Message.__dict__\n"
+        "gc.collect()\n"
+        "chat = {'id': 1, 'type': 'private'}\n"
+        "reply = {'ok': True, 'result': {'message_id': 1, 'date': 0, 'chat': chat, 'from': {'id': 2, 'is_bot': True,"
+        " 'first_name': 'Bot'}}}\n"
+        "print(Response[Message].model_validate(reply).result.from_user.first_name)\n"
+        "try:\n"
+        "    Response[Message].model_validate({'ok': True, 'result': {**reply['result'], 'poll': {'id': 'p'}}})\n"
+        "except ValueError as exc:\n"
+        "    print(exc.errors()[0]['loc'][:3])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != lazy_aiogram.EAGER_ENV}
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=240)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n")[:2] == ["Bot", "('result', 'poll', 'question')"]
