@@ -162,16 +162,15 @@ async def _finalize(session: AsyncSession, results: list[SendResult], worker_id:
     tracked: list[SendResult] = []
     for result in results:
         (tracked if result.message.kind in watched and result.status != "retry" else plain).append(result)
-    if plain:
-        # executemany: one round trip for the whole batch. The claimed_by guard makes a late
-        # answer harmless after another sender re-claimed the row.
-        await session.execute(
-            update(_outbox)
-            .where(_outbox.c.id == bindparam("b_id"), _outbox.c.claimed_by == worker_id,
-                   _outbox.c.state == OutboxState.CLAIMED.value)
-            .values(_ROW_VALUES),
-            [_row_params(r, worker_id, now) for r in plain],
-        )
+    # executemany: one round trip per statement for the whole batch. The claimed_by guard makes a
+    # late answer harmless after another sender re-claimed the row.
+    sent = [{"b_id": r.message.id, "b_message_id": r.message_id, "b_now": now, "b_worker": worker_id}
+            for r in plain if r.status == "sent" and r.new_chat_id is None]
+    if sent:
+        await session.execute(_RECORD_SENT, sent)
+    others = [_row_params(r, worker_id, now) for r in plain if r.status != "sent" or r.new_chat_id is not None]
+    if others:
+        await session.execute(_RECORD_OUTCOME, [{**params, "b_worker": worker_id} for params in others])
     for result in tracked:
         # One by one with RETURNING: a handler must only hear about outcomes this sender really recorded.
         row_id = (await session.execute(
@@ -203,6 +202,17 @@ _ROW_VALUES = {
     "claimed_at": bindparam("b_claimed_at"), "chat_id": bindparam("b_chat_id"),
     "updated_at": bindparam("b_updated_at"),
 }
+
+
+_RECORDABLE = (_outbox.c.id == bindparam("b_id"), _outbox.c.claimed_by == bindparam("b_worker"),
+               _outbox.c.state == OutboxState.CLAIMED.value)
+_RECORD_OUTCOME = update(_outbox).where(*_RECORDABLE).values(_ROW_VALUES)
+# Most outcomes are plain deliveries: three parameters per row instead of eleven, since the rest
+# of the row is what the claim left there (attempts counts up in SQL, the row being ours).
+# Built once, like the claim: at 1000 msg/s recording is a good part of the sender's CPU.
+_RECORD_SENT = update(_outbox).where(*_RECORDABLE).values(
+    state=OutboxState.SENT.value, message_id=bindparam("b_message_id"), sent_at=bindparam("b_now"),
+    attempts=_outbox.c.attempts + 1, last_error=None, updated_at=bindparam("b_now"))
 
 
 def _row_params(result: SendResult, worker_id: str, now: dt.datetime) -> dict:
