@@ -37,7 +37,7 @@ class PreparedTexts:
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
-        self._forms: OrderedDict[str, tuple[bytes, dict[str, Any]]] = OrderedDict()
+        self._forms: OrderedDict[tuple, tuple[bytes, dict[str, Any]]] = OrderedDict()
 
     @staticmethod
     def usable(bot: Bot) -> bool:
@@ -53,7 +53,7 @@ class PreparedTexts:
         try:
             async with http.post(url, data=b"chat_id=%d&" % chat_id + form, headers=_FORM,
                                  timeout=session.timeout) as resp:
-                status, raw = resp.status, await resp.text()
+                status, raw = resp.status, await resp.read()
         except TimeoutError as exc:
             raise TelegramNetworkError(method=self._method(chat_id, fields),
                                        message="Request timeout error") from exc
@@ -62,17 +62,20 @@ class PreparedTexts:
                                        message=f"{type(exc).__name__}: {exc}") from exc
         if HTTPStatus.OK <= status <= HTTPStatus.IM_USED:
             try:
-                body = session.json_loads(raw)
+                body = session.json_loads(raw)  # bytes: the JSON body is UTF-8, no charset sniffing needed
                 if body.get("ok"):
                     return int(body["result"]["message_id"])
             except (ValueError, TypeError, KeyError, AttributeError):
                 pass  # malformed: let aiogram describe it below
         response = session.check_response(bot=self.bot, method=self._method(chat_id, fields),
-                                          status_code=status, content=raw)
+                                          status_code=status, content=raw.decode("utf-8", "replace"))
         return response.result.message_id
 
     def _form(self, content: dict[str, Any], parse_mode: str | None) -> tuple[bytes, dict[str, Any]]:
-        key = json.dumps([content, parse_mode], sort_keys=True, default=str)
+        # Plain text (a broadcast's rows) keys on its fields alone; only a keyboard needs serialising.
+        markup = content.get("reply_markup")
+        key = (content["text"], parse_mode, bool(content.get("disable_notification")),
+               json.dumps(markup, sort_keys=True) if markup else None)
         cached = self._forms.get(key)
         if cached is not None:
             self._forms.move_to_end(key)
@@ -80,8 +83,8 @@ class PreparedTexts:
         fields: dict[str, Any] = {"text": content["text"]}
         if parse_mode is not None:  # None: the bot's default, as with send_message
             fields["parse_mode"] = parse_mode
-        if content.get("reply_markup"):
-            fields["reply_markup"] = InlineKeyboardMarkup.model_validate(content["reply_markup"])
+        if markup:
+            fields["reply_markup"] = InlineKeyboardMarkup.model_validate(markup)
         if content.get("disable_notification"):
             fields["disable_notification"] = True
         # chat_id 0 is a placeholder: the real one is prepended to each request.
