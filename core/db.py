@@ -18,6 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from core.sqlite_driver import OneHopConnection
+from core.sqlite_driver import creator as sqlite_creator
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -80,8 +83,9 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
         # SQLite has one writer at a time. Queueing for the single connection in asyncio is far
         # cheaper than many connections colliding on BEGIN IMMEDIATE and sleeping in SQLite's busy
         # handler (measured with bench/dispatch: several times the throughput).
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30},
-                                     pool_size=1, max_overflow=0, pool_timeout=120)
+        database = make_url(url).database or ":memory:"
+        engine = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=120,
+                                     async_creator=sqlite_creator(database, timeout=30))
         _install_sqlite_pragmas(engine)
     else:
         engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size * 2)
@@ -107,7 +111,11 @@ def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
     def _on_begin(conn):
         # IMMEDIATE: take the write lock up front so a read-check-write cannot interleave
         # with another writer (SQLite has no SELECT ... FOR UPDATE).
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        driver = conn.connection.driver_connection
+        if isinstance(driver, OneHopConnection):
+            driver.begin_with_next_statement("BEGIN IMMEDIATE")  # saves a round trip to SQLite
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
