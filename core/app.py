@@ -18,6 +18,7 @@ from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from core import config as config_mod
 from core.config import CoreSettings, RawConfig
+from core.context_cache import ContextCache
 from core.contributions import BotCommand, JobSpec, PluginConfig
 from core.db import create_engine, session_factory, transaction
 from core.filters import PluginEnabled
@@ -55,6 +56,10 @@ class OrganizerApp:
         self.raw = raw
         self.engine = create_engine(settings.database.url, echo=settings.database.echo)
         self.sessions = session_factory(self.engine)
+        # Several processes (Redis set) would each keep their own copy, unaware of the others'
+        # writes: there every update reads its context from the database.
+        self.context_cache = ContextCache(0 if settings.redis.url else settings.database.context_cache_seconds)
+        self.context_cache.watch(self.engine)
         folders = [CORE_LOCALES] + [m.locales for m in registry.manifests().values() if m.locales]
         self.catalogs = Catalogs(folders)
         self.in_flight = InFlight()

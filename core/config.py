@@ -51,6 +51,11 @@ class BotSettings(Strict):
 class DatabaseSettings(Strict):
     url: str = "sqlite+aiosqlite:///organizer.db"
     echo: bool = False
+    context_cache_seconds: float = Field(
+        default=10.0, ge=0, le=3600,
+        description="how long a user's context (row, current event, role) is reused without a "
+                    "database read; writes by this process drop it at once, writes by other "
+                    "processes (the CLI) show within this time; 0 = off; off when Redis is set")
 
     @field_validator("url")
     @classmethod

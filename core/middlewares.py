@@ -31,15 +31,17 @@ class ContextMiddleware(BaseMiddleware):
         try:
             async with app.sessions() as session:
                 data["session"] = session
-                data["event_ctx"] = await self._context(session, data)
+                data["event_ctx"], remember = await self._context(session, data)
                 # End the context's short transaction before the handler runs: a handler that only
                 # replies then holds no connection (and on SQLite no write lock) while it talks
                 # HTTP to Telegram; its own queries start a new transaction on demand.
                 if session.in_transaction():
                     await session.commit()
+                remember()
                 try:
                     result = await handler(event, data)
-                    await session.commit()
+                    if _has_work(session):
+                        await session.commit()
                     return result
                 except BaseException:
                     await session.rollback()
@@ -49,13 +51,27 @@ class ContextMiddleware(BaseMiddleware):
                 await app.sequencer.leave(update_id)
             app.in_flight.leave()
 
-    async def _context(self, session, data) -> EventContext:
+    async def _context(self, session, data) -> tuple[EventContext, Callable[[], None]]:
+        """The update's context, and what to call once its transaction committed (so that a
+        context read from the database is remembered only when nothing was written meanwhile)."""
         app = self.app
         tg_user = data.get("event_from_user")
         user = member = current = None
+        remember = _nothing
         if tg_user is not None and not tg_user.is_bot:
-            user, current, member = await people.load_context(session, people.TelegramProfile(
-                tg_user.id, tg_user.first_name, tg_user.last_name, tg_user.username, tg_user.language_code))
+            profile = people.TelegramProfile(tg_user.id, tg_user.first_name, tg_user.last_name,
+                                             tg_user.username, tg_user.language_code)
+            cache = app.context_cache
+            cached = cache.attach(session, tg_user.id) if cache.enabled else None
+            if cached is not None:
+                user, current, member = cached
+                people.refresh_profile(user, profile)
+            else:
+                generation = cache.generation
+                user, current, member = await people.load_context(session, profile)
+                if cache.enabled:
+                    def remember(user=user, current=current, member=member):
+                        cache.store(tg_user.id, user, current, member, generation)
             if current is not None and current.slug not in app.settings.events:
                 current = member = None  # an event removed from the config is no longer served
         lang = pick_language(user.language if user else None, tg_user.language_code if tg_user else None,
@@ -65,7 +81,16 @@ class ContextMiddleware(BaseMiddleware):
             active=app.active_plugins(current.slug if current else None),
             is_admin=people.is_admin(member, app.settings, current),
             lang=lang, tr=app.translator(lang),
-        )
+        ), remember
+
+
+def _nothing() -> None:
+    return None
+
+
+def _has_work(session) -> bool:
+    """Anything to commit: an open transaction or objects changed but not yet flushed."""
+    return session.in_transaction() or bool(session.dirty or session.new or session.deleted)
 
 
 class ErrorReplyMiddleware(BaseMiddleware):

@@ -44,7 +44,7 @@ async def upsert_user(session: AsyncSession, profile: TelegramProfile) -> User:
     if user is None:
         user = User(id=profile.id)
         session.add(user)
-    _refresh_profile(user, profile)
+    refresh_profile(user, profile)
     return user
 
 
@@ -59,18 +59,23 @@ async def load_context(session: AsyncSession, profile: TelegramProfile) -> tuple
     if row is None:
         return await upsert_user(session, profile), None, None
     user, event, member = row
-    _refresh_profile(user, profile)
+    refresh_profile(user, profile)
     return user, event, member
 
 
-def _refresh_profile(user: User, profile: TelegramProfile) -> None:
-    """Copy what Telegram says about the user; SQLAlchemy writes only fields that changed."""
-    user.first_name = profile.first_name[:128]
-    user.last_name = (profile.last_name or None) and profile.last_name[:128]
-    user.username = profile.username
-    user.telegram_language = profile.language_code
-    if user.unreachable_at is not None:
-        user.unreachable_at = None  # they wrote to us, so they unblocked the bot
+def refresh_profile(user: User, profile: TelegramProfile) -> None:
+    """Copy what Telegram says about the user. Only changed fields are assigned: assigning an
+    equal value still marks the row dirty and costs a flush on every update."""
+    fresh = {
+        "first_name": profile.first_name[:128],
+        "last_name": (profile.last_name or None) and profile.last_name[:128],
+        "username": profile.username,
+        "telegram_language": profile.language_code,
+        "unreachable_at": None,  # they wrote to us, so they unblocked the bot
+    }
+    for name, value in fresh.items():
+        if getattr(user, name) != value:
+            setattr(user, name, value)
 
 
 async def get_member(session: AsyncSession, event_id: int, user_id: int) -> Member | None:
