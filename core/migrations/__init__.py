@@ -4,29 +4,45 @@ The core's branch is labelled ``core``; each plugin ships ``migrations/`` whose 
 ``branch_labels = ("<plugin>",)`` and ``depends_on = "core_0001"``. ``upgrade heads`` brings every
 branch to its head. Built with a programmatic Config so that the loaded plugins decide the
 ``version_locations`` (no alembic.ini to keep in sync).
+
+alembic is imported only when there is something for it to do: ``upgrade()`` to the heads first
+reads ``alembic_version`` with plain SQL and the revision headers with ``ast``
+(``revision_files``), so a restart on a migrated database skips it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.migrations.revision_files import applied_closure, read_revisions
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
 HERE = Path(__file__).resolve().parent
+VERSION_TABLE = "alembic_version"  # alembic's default; env.py does not change it
+
+
+def version_locations(registry) -> list[Path]:
+    """The core's versions, then every loaded plugin's."""
+    locations = [HERE / "versions"]
+    for manifest in registry.manifests().values():
+        if manifest.migrations is not None:
+            locations.append(Path(manifest.migrations))
+    return locations
 
 
 def alembic_config(registry, connection=None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(HERE))
-    locations = [str(HERE / "versions")]
-    for manifest in registry.manifests().values():
-        if manifest.migrations is not None:
-            locations.append(str(manifest.migrations))
-    cfg.set_main_option("version_locations", " ".join(locations))
+    cfg.set_main_option("version_locations", " ".join(str(p) for p in version_locations(registry)))
     cfg.set_main_option("path_separator", "space")
     cfg.attributes["connection"] = connection
     cfg.attributes["registry"] = registry
@@ -34,6 +50,8 @@ def alembic_config(registry, connection=None) -> Config:
 
 
 def script_directory(registry) -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config(registry))
 
 
@@ -43,14 +61,22 @@ async def _run(engine: AsyncEngine, registry, fn) -> None:
 
 
 async def upgrade(engine: AsyncEngine, registry, target: str = "heads") -> None:
+    if target == "heads" and await at_heads_without_alembic(engine, registry):
+        return
+    from alembic import command
+
     await _run(engine, registry, lambda cfg: command.upgrade(cfg, target))
 
 
 async def downgrade(engine: AsyncEngine, registry, target: str) -> None:
+    from alembic import command
+
     await _run(engine, registry, lambda cfg: command.downgrade(cfg, target))
 
 
 async def current(engine: AsyncEngine) -> set[str]:
+    from alembic.runtime.migration import MigrationContext
+
     async with engine.connect() as conn:
         return set(await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_heads()))
 
@@ -67,3 +93,26 @@ def applied_revisions(registry, current_heads: set[str]) -> set[str]:
 async def is_up_to_date(engine: AsyncEngine, registry) -> bool:
     heads = set(script_directory(registry).get_heads())
     return heads <= applied_revisions(registry, await current(engine))
+
+
+async def stored_versions(engine: AsyncEngine) -> set[str] | None:
+    """The rows of ``alembic_version`` by plain SQL; None if the table does not exist."""
+    def read(conn) -> set[str] | None:
+        if not inspect(conn).has_table(VERSION_TABLE):
+            return None
+        return {row[0] for row in conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))}
+
+    async with engine.connect() as conn:
+        return await conn.run_sync(read)
+
+
+async def at_heads_without_alembic(engine: AsyncEngine, registry) -> bool:
+    """True only if every revision on disk is applied, judged without alembic; False means
+    "not sure" (not migrated, behind, or a revision file this shortcut does not understand)."""
+    revisions = read_revisions(version_locations(registry))
+    if revisions is None:
+        return False
+    stored = await stored_versions(engine)
+    if not stored:
+        return False
+    return applied_closure(revisions, stored) == set(revisions)
