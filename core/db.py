@@ -85,7 +85,7 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
         # handler (measured with bench/dispatch: several times the throughput).
         database = make_url(url).database or ":memory:"
         engine = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=120,
-                                     async_creator=sqlite_creator(database, timeout=30))
+                                     async_creator=sqlite_creator(database, busy_timeout=30.0))
         _install_sqlite_pragmas(engine)
     else:
         engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size * 2)
@@ -101,7 +101,8 @@ def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        # No busy_timeout: the driver runs SQLite on the loop's thread and waits for a lock
+        # with asyncio.sleep instead (core/sqlite_driver.py).
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
