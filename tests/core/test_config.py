@@ -86,3 +86,21 @@ def test_every_builtin_plugin_config_accepts_empty_section():
     registry = PluginRegistry.load(entry_points_enabled=False)
     for name, model in registry.config_models().items():
         assert model.model_validate({}).enabled is True, name
+
+
+def test_the_shipped_defaults_read_without_dynaconf_as_dynaconf_reads_them():
+    """load_raw reads config/settings.toml with tomllib (start-up skips dynaconf's import): only
+    right while the file uses no dynaconf-only syntax (@format, @int, ...), which this checks."""
+    from dynaconf import Dynaconf
+
+    from core.config import DEFAULTS_FILE, _read_file, lower_keys
+
+    by_dynaconf = Dynaconf(settings_files=[str(DEFAULTS_FILE)], loaders=[], environments=False).as_dict()
+    assert lower_keys(_read_file(DEFAULTS_FILE)) == lower_keys(by_dynaconf)
+
+
+def test_defaults_alone_do_not_import_dynaconf():
+    code = ("import sys; from core.config import load_raw; raw = load_raw(None, {}); "
+            "print('dynaconf' in sys.modules, raw.data['database']['context_cache_seconds'])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "10.0"]
