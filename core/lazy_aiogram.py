@@ -261,15 +261,16 @@ class _AiogramHook(importlib.abc.MetaPathFinder):
         if any(ns is not namespace for _, ns in recorded):
             raise RuntimeError("aiogram.types used more than one types namespace")
         modules = {cls.__module__ for cls in namespace.values() if isinstance(cls, type) and issubclass(cls, BaseModel)}
+        # ~300 modules x ~300 names: set and dict operations in C, not a Python loop per name
+        # (that loop was ~45 ms of start-up).
         for name in modules:  # check all before changing any
             module_ns = vars(sys.modules[name])
-            clash = [key for key, obj in namespace.items() if key in module_ns and module_ns[key] is not obj]
+            clash = [key for key in namespace.keys() & module_ns.keys() if module_ns[key] is not namespace[key]]
             if clash:
-                raise RuntimeError(f"{name} has its own {clash[0]!r}")
+                raise RuntimeError(f"{name} has its own {sorted(clash)[0]!r}")
         for name in modules:
             module_ns = vars(sys.modules[name])
-            for key, obj in namespace.items():
-                module_ns.setdefault(key, obj)
+            module_ns.update(namespace | module_ns)  # adds the missing names; the module's own stay
         for cls, ns in recorded:
             if not cls.__pydantic_complete__:  # complete ones: the stock call would have been a no-op
                 _defer(cls, ns)
