@@ -16,6 +16,7 @@ from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import BotCommand as TgBotCommand
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
+from core import aiogram_responses
 from core import config as config_mod
 from core.config import CoreSettings, RawConfig
 from core.context_cache import ContextCache
@@ -27,6 +28,7 @@ from core.plugins import PluginRegistry
 from core.sequencer import UpdateSequencer
 
 log = logging.getLogger(__name__)
+aiogram_responses.keep_alive()
 
 
 @dataclass
