@@ -23,6 +23,7 @@ from core.context_cache import ContextCache
 from core.contributions import BotCommand, JobSpec, PluginConfig
 from core.db import create_engine, session_factory, transaction
 from core.filters import PluginEnabled
+from core.inline_filters import run_sync_filters_inline
 from core.i18n import CORE_LOCALES, Catalogs
 from core.plugins import PluginRegistry
 from core.sequencer import UpdateSequencer
@@ -148,6 +149,7 @@ class OrganizerApp:
         for name, router in self.registry.call_with_names("register_routers", app=self):
             dp.include_router(self._gated(name, router))
         dp.include_router(build_fallback_router(self))
+        run_sync_filters_inline(dp)
         self.dispatcher = dp
         return dp
 

@@ -19,10 +19,22 @@ def column(buttons: Iterable[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[b] for b in buttons])
 
 
+_menus: dict[tuple, InlineKeyboardMarkup] = {}
+
+
 def menu_keyboard(items: list[MenuItem], tr) -> InlineKeyboardMarkup:
-    buttons = [button(tr(i.text_key), i.callback_data) for i in items]
-    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    """Two buttons a row. The menu is the most shown message and its keyboard depends only on
+    the items and the language, so each distinct one is built once (pydantic models, ~10)."""
+    key = (tuple(items), id(tr.catalogs), tr.lang)
+    markup = _menus.get(key)
+    if markup is None:
+        buttons = [button(tr(i.text_key), i.callback_data) for i in items]
+        rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+        markup = InlineKeyboardMarkup(inline_keyboard=rows)
+        if len(_menus) >= 1024:  # events × languages × roles × plugin sets: small; bound it anyway
+            _menus.clear()
+        _menus[key] = markup
+    return markup
 
 
 def back_to_menu(tr) -> InlineKeyboardMarkup:
