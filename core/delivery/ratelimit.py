@@ -18,6 +18,23 @@ are chosen:
 - group (negative chat id): ``60 / group_per_minute`` with no burst at all; PTB's bursting group
   limiter broke the 20/min rule for its users (python-telegram-bot#3772).
 
+The global bucket plans by the time a request is *started*, but Telegram (and the sandbox) count
+it when it *arrives*, and the gap is not constant: the first request of a sender also opens the
+connection (20-70 ms measured with the emulator in the same event loop), and a loaded machine can
+deschedule the sender between the grant and the write. GCRA's slack over 30 requests is only
+``30 * interval - 1 s - tolerance`` ≈ 21 ms at 30/s, so one late request followed by punctual ones
+put 31 arrivals into one second (tests/delivery: about one run in five). No fixed margin covers an
+unbounded stall, so the global limit is also enforced by an **arrival window**: a request's arrival
+lies between its start and the moment its answer came back, so a request may start only when
+fewer than ``n = floor(rate)`` earlier requests can still have arrived within ``n / rate`` seconds
+before it — those still in flight, and those answered less than that long ago. Then no window of
+``n / rate`` seconds holds more than ``n`` arrivals, whatever the jitter (the last-started of any
+``n + 1`` arrivals in a window would have seen the other ``n``). When answers come back promptly
+(well within GCRA's ~3 % headroom) the window never binds and the rate is GCRA's; it binds only
+after a stall, which costs that stall's length once. The sender reports each answer through
+``release(grant)``; a grant never released (a crashed or cancelled sender) counts as in flight for
+``IN_FLIGHT_HORIZON`` seconds, then is forgotten.
+
 A 429 pauses *everything* until ``retry_after`` has passed: Telegram's only reliable signal.
 
 Two implementations with one interface: ``LocalRateLimiter`` (one process) and
@@ -31,8 +48,12 @@ forgets the last second). The settings already carry ``redis.url`` for shared FS
 
 from __future__ import annotations
 
+import itertools
 import logging
+import math
+import secrets
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -43,6 +64,10 @@ log = logging.getLogger(__name__)
 HEADROOM = 0.97
 GLOBAL_TOLERANCE = 0.010
 PAUSE_MARGIN = 0.1  # seconds added to retry_after, as PTB does, so the first retry lands outside the window
+# A request not answered (released) within this long is assumed to have arrived by then: aiogram's
+# request timeout is 60 s. Only matters for grants a crashed or cancelled sender never released.
+IN_FLIGHT_HORIZON = 60.0
+WINDOW_POLL = 0.005  # seconds between checks while the arrival window waits on requests in flight
 
 
 @dataclass(frozen=True)
@@ -50,6 +75,7 @@ class Grant:
     ok: bool
     wait: float = 0.0
     reason: str = ""  # "global": wait and ask again; "chat": this chat is busy; "pause": a 429 is in force
+    ticket: object = None  # a granted request: pass the grant to ``release`` once its answer is back
 
 
 GRANTED = Grant(True)
@@ -62,10 +88,25 @@ class Bucket:
 
 
 @dataclass(frozen=True)
+class Window:
+    """At most ``count`` arrivals in any ``span`` seconds (``count / span`` = the global rate)."""
+
+    count: int
+    span: float
+
+    @classmethod
+    def for_rate(cls, rate: float) -> Window:
+        # A fractional rate (0.5/s) means one request per 2 s: scale the span, as the sandbox does.
+        count = max(1, math.floor(rate))
+        return cls(count, count / rate)
+
+
+@dataclass(frozen=True)
 class Limits:
     global_bucket: Bucket
     private_bucket: Bucket
     group_bucket: Bucket
+    window: Window | None = None
 
     @classmethod
     def from_settings(cls, settings: DeliverySettings) -> Limits:
@@ -75,6 +116,7 @@ class Limits:
             global_bucket=Bucket(global_interval, GLOBAL_TOLERANCE),
             private_bucket=Bucket(private_interval, (settings.private_chat_burst - 1) * private_interval),
             group_bucket=Bucket(60.0 / (settings.group_per_minute * HEADROOM), 0.0),
+            window=Window.for_rate(settings.global_rate),
         )
 
     def for_chat(self, chat_id: int) -> Bucket:
@@ -83,6 +125,8 @@ class Limits:
 
 class RateLimiter(Protocol):
     async def try_acquire(self, chat_id: int) -> Grant: ...
+
+    async def release(self, grant: Grant) -> None: ...
 
     async def pause(self, seconds: float) -> None: ...
 
@@ -108,6 +152,10 @@ class LocalRateLimiter:
         self._chat_tat: dict[int, float] = {}
         self._pause_until = 0.0
         self._last_prune = 0.0
+        # The arrival window: grants not yet released (ticket -> start) and release times, oldest first.
+        self._in_flight: dict[int, float] = {}
+        self._answered: deque[float] = deque()
+        self._tickets = itertools.count(1)
 
     async def try_acquire(self, chat_id: int) -> Grant:
         now = self.clock()
@@ -121,10 +169,42 @@ class LocalRateLimiter:
         ok, wait = _gcra(self._global_tat, now, self.limits.global_bucket)
         if not ok:
             return Grant(False, wait, "global")
+        wait = self._window_wait(now)
+        if wait > 0:
+            return Grant(False, wait, "global")
         self._global_tat = max(self._global_tat, now) + self.limits.global_bucket.interval
         self._chat_tat[chat_id] = max(chat_tat, now) + chat_bucket.interval
         self._prune(now)
-        return GRANTED
+        if self.limits.window is None:
+            return GRANTED
+        ticket = next(self._tickets)
+        self._in_flight[ticket] = now
+        return Grant(True, ticket=ticket)
+
+    def _window_wait(self, now: float) -> float:
+        """0 if fewer than ``count`` earlier requests can have arrived within ``span`` before ``now``."""
+        window = self.limits.window
+        if window is None:
+            return 0.0
+        horizon = now - window.span
+        answered = self._answered
+        while answered and answered[0] <= horizon:
+            answered.popleft()
+        excess = len(self._in_flight) + len(answered) - (window.count - 1)
+        if excess <= 0:
+            return 0.0
+        if excess <= len(answered):
+            return answered[excess - 1] - horizon  # exact: when enough answers have left the window
+        stale = [t for t, started in self._in_flight.items() if started + IN_FLIGHT_HORIZON <= horizon]
+        if stale:  # never released (a cancelled send): assumed arrived long ago
+            for t in stale:
+                del self._in_flight[t]
+            return self._window_wait(now)
+        return WINDOW_POLL  # waiting on answers still in flight
+
+    async def release(self, grant: Grant) -> None:
+        if grant.ticket is not None and self._in_flight.pop(grant.ticket, None) is not None:
+            self._answered.append(self.clock())
 
     def _prune(self, now: float) -> None:
         # A bucket whose tat has passed is the same as no bucket: forget it (a broadcast touches 10k chats).
@@ -142,22 +222,41 @@ class LocalRateLimiter:
         pass
 
 
-# KEYS: global, chat, pause.  ARGV: global interval, global tolerance, chat interval, chat tolerance.
-# Returns {code, wait}: 0 granted, 1 global busy, 2 chat busy, 3 paused. Floats go back as strings
-# because Redis truncates Lua numbers to integers.
+# KEYS: global, chat, pause, window.  ARGV: global interval, global tolerance, chat interval, chat
+# tolerance, window count, window span, in-flight horizon, ticket, poll. The window is a sorted set of
+# tickets scored by the latest time each request can have arrived: start + horizon while in flight,
+# the answer's time once released. Returns {code, wait}: 0 granted, 1 global busy, 2 chat busy,
+# 3 paused. Floats go back as strings because Redis truncates Lua numbers to integers.
 _ACQUIRE_LUA = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local pause = tonumber(redis.call('GET', KEYS[3]) or '0')
 if pause > now then return {3, tostring(pause - now)} end
 local gi, gt, ci, ct = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local n, span, horizon = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local ctat = math.max(tonumber(redis.call('GET', KEYS[2]) or '0'), now)
 if ctat - now - ct > 0 then return {2, tostring(ctat - now - ct)} end
 local gtat = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
 if gtat - now - gt > 0 then return {1, tostring(gtat - now - gt)} end
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', tostring(now - span))
+local excess = redis.call('ZCARD', KEYS[4]) - (n - 1)
+if excess > 0 then
+  local leaves = tonumber(redis.call('ZRANGE', KEYS[4], excess - 1, excess - 1, 'WITHSCORES')[2])
+  if leaves > now then return {1, ARGV[9]} end  -- still in flight: poll
+  return {1, tostring(leaves - (now - span))}
+end
 redis.call('SET', KEYS[1], tostring(gtat + gi), 'PX', math.ceil((gtat + gi - now) * 1000) + 1000)
 redis.call('SET', KEYS[2], tostring(ctat + ci), 'PX', math.ceil((ctat + ci - now) * 1000) + 1000)
+redis.call('ZADD', KEYS[4], tostring(now + horizon), ARGV[8])
+redis.call('PEXPIRE', KEYS[4], math.ceil((horizon + span) * 1000) + 1000)
 return {0, '0'}
+"""
+
+# KEYS: window. ARGV: ticket. The request's answer is back: it arrived by now.
+_RELEASE_LUA = """
+local t = redis.call('TIME')
+redis.call('ZADD', KEYS[1], 'XX', tostring(tonumber(t[1]) + tonumber(t[2]) / 1000000), ARGV[1])
+return 0
 """
 
 # KEYS: pause. ARGV: seconds (0 = only read). Returns the remaining pause as a string.
@@ -186,7 +285,10 @@ class RedisRateLimiter:
         self.prefix = prefix
         self.redis = redis.Redis.from_url(url)
         self._acquire = self.redis.register_script(_ACQUIRE_LUA)
+        self._release = self.redis.register_script(_RELEASE_LUA)
         self._pause = self.redis.register_script(_PAUSE_LUA)
+        self._ticket_prefix = secrets.token_hex(6)
+        self._tickets = itertools.count(1)
         # If Redis goes away, keep sending at this process's own rate rather than stopping; a
         # 429 from Telegram then still pauses us. Logged, because the rate is no longer global.
         self._fallback = LocalRateLimiter(limits)
@@ -195,16 +297,30 @@ class RedisRateLimiter:
     async def try_acquire(self, chat_id: int) -> Grant:
         chat = self.limits.for_chat(chat_id)
         g = self.limits.global_bucket
+        # No window configured: a count no request ever reaches.
+        window = self.limits.window or Window(2**31, 1.0)
+        ticket = f"{self._ticket_prefix}:{next(self._tickets)}"
         try:
             code, wait = await self._acquire(
-                keys=[f"{self.prefix}:global", f"{self.prefix}:chat:{chat_id}", f"{self.prefix}:pause"],
-                args=[repr(g.interval), repr(g.tolerance), repr(chat.interval), repr(chat.tolerance)],
+                keys=[f"{self.prefix}:global", f"{self.prefix}:chat:{chat_id}", f"{self.prefix}:pause",
+                      f"{self.prefix}:window"],
+                args=[repr(g.interval), repr(g.tolerance), repr(chat.interval), repr(chat.tolerance),
+                      str(window.count), repr(window.span), repr(IN_FLIGHT_HORIZON), ticket, repr(WINDOW_POLL)],
             )
         except Exception as exc:  # redis.exceptions.* and OSError: see _fallback above
             self._log_fallback(exc)
             return await self._fallback.try_acquire(chat_id)
         code = int(code)
-        return GRANTED if code == 0 else Grant(False, float(wait), _CODES[code])
+        return Grant(True, ticket=ticket) if code == 0 else Grant(False, float(wait), _CODES[code])
+
+    async def release(self, grant: Grant) -> None:
+        if not isinstance(grant.ticket, str):  # granted by the fallback
+            await self._fallback.release(grant)
+            return
+        try:
+            await self._release(keys=[f"{self.prefix}:window"], args=[grant.ticket])
+        except Exception as exc:  # the entry then ages out after IN_FLIGHT_HORIZON
+            self._log_fallback(exc)
 
     async def pause(self, seconds: float) -> None:
         await self._fallback.pause(seconds)

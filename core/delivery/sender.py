@@ -62,7 +62,7 @@ from core.delivery.queue import (
     record_results,
     requeue_stale_claims,
 )
-from core.delivery.ratelimit import RateLimiter, make_limiter
+from core.delivery.ratelimit import GRANTED, Grant, RateLimiter, make_limiter
 
 log = logging.getLogger(__name__)
 
@@ -305,8 +305,8 @@ class OutboxSender:
                 self._deferred_until = {c: t for c, t in self._deferred_until.items() if t > now}
             self._push(SendResult(row, "retry", retry_at=retry_at, count_attempt=False))
             return None
-        await self._slots.acquire()
-        task = asyncio.create_task(self._send(row))
+        await self._slots.acquire()  # cancelled here, the grant ages out of the limiter's window
+        task = asyncio.create_task(self._send(row, grant))
         self._tasks.add(task)
         self._chat_busy[row.chat_id] = task
         task.add_done_callback(self._sent)
@@ -330,10 +330,14 @@ class OutboxSender:
         if self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def _send(self, row: ClaimedMessage) -> None:
+    async def _send(self, row: ClaimedMessage, grant: Grant = GRANTED) -> None:
         self.stats.requests += 1
         try:
-            message_id, media_file_id = await self._call(row)
+            try:
+                message_id, media_file_id = await self._call(row)
+            finally:
+                # The answer is back, so the request has arrived: the limiter's arrival window needs this.
+                await self.limiter.release(grant)
         except TelegramRetryAfter as exc:
             self.stats.rate_limited += 1
             log.warning("429 from Telegram: pausing all sending for %ss", exc.retry_after)
