@@ -28,6 +28,9 @@ class ContextMiddleware(BaseMiddleware):
         update_id = getattr(event, "update_id", None)
         if update_id is not None:
             app.sequencer.enter(update_id)  # before any await: tasks reach here in update order
+        cache = app.context_cache
+        tg_user = data.get("event_from_user")
+        writes, tracking = cache.track(tg_user.id if tg_user is not None else None)
         try:
             async with app.sessions() as session:
                 data["session"] = session
@@ -42,11 +45,14 @@ class ContextMiddleware(BaseMiddleware):
                     result = await handler(event, data)
                     if _has_work(session):
                         await session.commit()
-                    return result
                 except BaseException:
                     await session.rollback()
                     raise
+                ctx: EventContext = data["event_ctx"]
+                cache.keep_written(writes, ctx.user, ctx.event, ctx.member)
+                return result
         finally:
+            cache.untrack(tracking)
             if update_id is not None:
                 await app.sequencer.leave(update_id)
             app.in_flight.leave()
@@ -67,11 +73,11 @@ class ContextMiddleware(BaseMiddleware):
                 user, current, member = cached
                 people.refresh_profile(user, profile)
             else:
-                generation = cache.generation
+                stamp = cache.stamp(tg_user.id)
                 user, current, member = await people.load_context(session, profile)
                 if cache.enabled:
                     def remember(user=user, current=current, member=member):
-                        cache.store(tg_user.id, user, current, member, generation)
+                        cache.store(tg_user.id, user, current, member, stamp)
             if current is not None and current.slug not in app.settings.events:
                 current = member = None  # an event removed from the config is no longer served
         lang = pick_language(user.language if user else None, tg_user.language_code if tg_user else None,

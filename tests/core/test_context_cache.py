@@ -148,12 +148,18 @@ def _detached(user_id: int) -> tuple[User, Event, Member]:
 
 def test_a_context_read_before_a_write_is_not_kept():
     cache = ContextCache(ttl=60)
-    read_at = cache.generation
-    cache.clear()  # a write committed while the read was in flight
-    cache.store(7, *_detached(7), generation=read_at)
+    read_at = cache.stamp(7)
+    cache.invalidate(7)  # a write to this user committed while the read was in flight
+    cache.store(7, *_detached(7), stamp=read_at)
     assert 7 not in cache._entries
-    cache.store(7, *_detached(7), generation=cache.generation)
+    read_at = cache.stamp(7)
+    cache.invalidate(8)  # someone else's row: this read stays good
+    cache.store(7, *_detached(7), stamp=read_at)
     assert 7 in cache._entries
+    read_at = cache.stamp(9)
+    cache.clear()  # a bulk write: nobody's read in flight can be trusted
+    cache.store(9, *_detached(9), stamp=read_at)
+    assert 9 not in cache._entries
 
 
 async def test_a_person_busy_in_another_session_is_read_afresh(db_url):
@@ -162,10 +168,32 @@ async def test_a_person_busy_in_another_session_is_read_afresh(db_url):
     sessions = session_factory(engine)
     cache = ContextCache(ttl=60)
     user, event, member = _detached(7)
-    cache.store(7, user, event, member, cache.generation)
+    cache.store(7, user, event, member, cache.stamp(7))
     try:
         async with sessions() as first, sessions() as second:
             assert cache.attach(first, 7) == (user, event, member)
             assert cache.attach(second, 7) is None
     finally:
         await engine.dispose()
+
+
+async def test_what_an_update_wrote_is_kept_and_others_joining_do_not_drop_it(sandbox):
+    app = await sandbox.start(plugins=["faq"])
+    statements: list[str] = []
+    sa.event.listen(app.engine.sync_engine, "before_cursor_execute",
+                    lambda _c, _cur, statement, *_a: statements.append(statement))
+    fay = sandbox.user("Fay")
+    await fay.send("/start demo")  # she joins: her rows are written, then kept as committed
+    await fay.expect(text="Главное меню")
+    gus = sandbox.user("Gus")
+    await gus.send("/start demo")  # someone else joining touches only his own entry
+    await gus.expect(text="Главное меню")
+    statements.clear()
+    await fay.send("/menu")
+    await fay.expect(text="Главное меню")
+    await gus.send("/menu")
+    await gus.expect(text="Главное меню")
+    assert not [s for s in statements if s.lstrip().startswith("SELECT core_users")]
+    async with app.sessions() as session:  # and what was kept is what the database holds
+        fay_row = await session.get(User, fay.id)
+    assert fay_row.current_event_id is not None
