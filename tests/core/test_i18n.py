@@ -65,3 +65,15 @@ def test_importing_i18n_does_not_import_fluent():
     code = "import core.i18n, sys; print('fluent' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_remembered_texts_depend_on_language_and_every_argument():
+    from core.i18n import CORE_LOCALES, Catalogs
+
+    catalogs = Catalogs([CORE_LOCALES])
+    ru, en = catalogs.translator("ru"), catalogs.translator("en")
+    assert ru("menu-title", event="A") == "<b>A</b>\nГлавное меню:"
+    assert en("menu-title", event="A") == "<b>A</b>\nMain menu:"  # not the Russian one remembered
+    assert ru("menu-title", event="B") == "<b>B</b>\nГлавное меню:"
+    assert ru("menu-title", event="A") == "<b>A</b>\nГлавное меню:"
+    assert ru("menu-title", event=["unhashable"]).startswith("<b>")  # formatted, just not remembered
