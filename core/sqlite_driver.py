@@ -32,12 +32,12 @@ import aiosqlite
 BUSY = object()  # "the database is locked and nothing was done": retry later
 
 
-class OneHopCursor:
+class InlineCursor:
     """What SQLAlchemy's aiosqlite adapter needs of ``aiosqlite.Cursor``."""
 
     arraysize = 1
 
-    def __init__(self, connection: OneHopConnection):
+    def __init__(self, connection: InlineConnection):
         self._connection = connection
         self._rows: list[Any] = []
         self.description = None
@@ -48,25 +48,25 @@ class OneHopCursor:
     def __await__(self):
         return self._self().__await__()
 
-    async def _self(self) -> OneHopCursor:
+    async def _self(self) -> InlineCursor:
         return self
 
-    async def __aenter__(self) -> OneHopCursor:
+    async def __aenter__(self) -> InlineCursor:
         return self
 
     async def __aexit__(self, *_exc) -> None:
         await self.close()
 
-    async def execute(self, sql: str, parameters=()) -> OneHopCursor:
-        return await self._hop("execute", sql, parameters)
+    async def execute(self, sql: str, parameters=()) -> InlineCursor:
+        return await self._statement("execute", sql, parameters)
 
-    async def executemany(self, sql: str, parameters) -> OneHopCursor:
-        return await self._hop("executemany", sql, parameters)
+    async def executemany(self, sql: str, parameters) -> InlineCursor:
+        return await self._statement("executemany", sql, parameters)
 
-    async def executescript(self, script: str) -> OneHopCursor:
-        return await self._hop("executescript", script, None)
+    async def executescript(self, script: str) -> InlineCursor:
+        return await self._statement("executescript", script, None)
 
-    async def _hop(self, how: str, sql: str, parameters) -> OneHopCursor:
+    async def _statement(self, how: str, sql: str, parameters) -> InlineCursor:
         connection = self._connection
         begin, connection.pending_begin = connection.pending_begin, None
         outcome = await connection._execute(_run, connection._conn, begin, how, sql, parameters)
@@ -137,7 +137,7 @@ class _Inline:
                 future.set_result(result)
 
 
-class OneHopConnection(aiosqlite.Connection):
+class InlineConnection(aiosqlite.Connection):
     in_transaction = False  # as the last statement left it
     pending_begin: str | None = None  # sent along with the next statement
 
@@ -166,8 +166,8 @@ class OneHopConnection(aiosqlite.Connection):
     def begin_with_next_statement(self, sql: str = "BEGIN") -> None:
         self.pending_begin = sql
 
-    def cursor(self) -> OneHopCursor:  # type: ignore[override]
-        return OneHopCursor(self)
+    def cursor(self) -> InlineCursor:  # type: ignore[override]
+        return InlineCursor(self)
 
     async def commit(self) -> None:
         self.pending_begin = None  # a transaction without statements: nothing to end
@@ -186,11 +186,11 @@ def _end(conn: sqlite3.Connection, how: str) -> bool:
 
 
 def creator(database: str, *, busy_timeout: float = 30.0):
-    """An ``async_creator`` for ``create_async_engine``: a OneHopConnection to ``database``."""
+    """An ``async_creator`` for ``create_async_engine``: a InlineConnection to ``database``."""
 
-    async def connect() -> OneHopConnection:
+    async def connect() -> InlineConnection:
         # timeout=0: SQLite must never sleep on the loop's thread (see the module's docstring).
         connector = partial(sqlite3.connect, database, timeout=0, check_same_thread=False)
-        return await OneHopConnection(connector, busy_timeout=busy_timeout)
+        return await InlineConnection(connector, busy_timeout=busy_timeout)
 
     return connect

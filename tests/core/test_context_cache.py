@@ -17,13 +17,18 @@ def _has_admin_button(user) -> bool:
     return any(ADMIN_BUTTON in b for b in user.buttons())
 
 
+async def _joined(sandbox, name: str, **kwargs):
+    """A participant who joined the demo event and has its main menu open."""
+    person = sandbox.user(name, **kwargs)
+    await person.send("/start demo")
+    await person.send("/menu")
+    await person.expect(text="Главное меню")
+    return person
+
+
 async def test_repeated_taps_reuse_the_context_without_reading_the_database(sandbox):
     app = await sandbox.start(plugins=["faq"])
-    alice = sandbox.user("Alice")
-    await alice.send("/start demo")
-    await alice.expect(text="Главное меню")
-    await alice.send("/menu")  # the join wrote her rows: this one reads them afresh
-    await alice.expect(text="Главное меню")
+    alice = await _joined(sandbox, "Alice")
     statements: list[str] = []
     sa.event.listen(app.engine.sync_engine, "before_cursor_execute",
                     lambda _c, _cur, statement, *_a: statements.append(statement))
@@ -38,10 +43,7 @@ async def test_repeated_taps_reuse_the_context_without_reading_the_database(sand
 
 async def test_a_role_granted_in_this_process_shows_on_the_next_tap(sandbox):
     app = await sandbox.start(plugins=["faq"])
-    bob = sandbox.user("Bob")
-    await bob.send("/start demo")
-    await bob.send("/menu")
-    await bob.expect(text="Главное меню")
+    bob = await _joined(sandbox, "Bob")
     await bob.send("/menu")
     await bob.expect(text="Главное меню")
     assert not _has_admin_button(bob)
@@ -60,10 +62,7 @@ async def test_a_role_granted_in_this_process_shows_on_the_next_tap(sandbox):
 async def test_a_bulk_update_drops_the_cached_context(sandbox):
     """The sender marks blocked users with a bulk UPDATE; a cached row would keep the old mark."""
     app = await sandbox.start(plugins=["faq"])
-    carol = sandbox.user("Carol")
-    await carol.send("/start demo")
-    await carol.send("/menu")
-    await carol.expect(text="Главное меню")
+    carol = await _joined(sandbox, "Carol")
     async with app.transaction() as session:
         await session.execute(update(User).where(User.id == carol.id).values(unreachable_at=utcnow()))
     await carol.send("/menu")  # writing to us means she unblocked the bot: the mark must go
@@ -95,9 +94,7 @@ async def test_another_process_writes_show_once_the_entry_expires(sandbox):
     app = await sandbox.start(plugins=["faq"])
     now = [0.0]
     app.context_cache._clock = lambda: now[0]
-    dan = sandbox.user("Dan")
-    await dan.send("/start demo")
-    await dan.send("/menu")
+    dan = await _joined(sandbox, "Dan")
     await dan.send("/menu")
     await dan.expect(text="Главное меню")
     other = create_engine(sandbox.db_url)  # what a second process would do: its own engine
