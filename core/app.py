@@ -16,7 +16,7 @@ from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import BotCommand as TgBotCommand
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
-from core import aiogram_responses
+from core import aiogram_post_init, aiogram_responses
 from core import config as config_mod
 from core.config import CoreSettings, RawConfig
 from core.context_cache import ContextCache
@@ -30,6 +30,7 @@ from core.sequencer import UpdateSequencer
 
 log = logging.getLogger(__name__)
 aiogram_responses.keep_alive()
+aiogram_post_init.flatten()
 
 
 @dataclass
