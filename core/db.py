@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 from core.sqlite_driver import creator as sqlite_creator
@@ -114,6 +114,22 @@ def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
         # The driver sends it along with the transaction's first statement (an empty transaction
         # then costs nothing); every SQLite engine here is made with that driver, just above.
         conn.connection.driver_connection.begin_with_next_statement("BEGIN IMMEDIATE")
+
+
+@event.listens_for(Session, "after_begin")
+def _note_connection(session, _transaction, _connection):
+    session.info["db_touched"] = True
+
+
+def touched_database(session: AsyncSession) -> bool:
+    """Whether the session took a connection since it was made or since ``forget_touch``.
+    A session that only had detached rows added to it holds an ORM transaction but no
+    connection: committing or closing it talks to no database."""
+    return session.sync_session.info.get("db_touched", False)
+
+
+def forget_touch(session: AsyncSession) -> None:
+    session.sync_session.info.pop("db_touched", None)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -12,6 +12,7 @@ from aiogram.types import TelegramObject, Update
 
 from core import people
 from core.context import EventContext
+from core.db import forget_touch, touched_database
 from core.i18n import pick_language
 
 log = logging.getLogger("organizer.updates")
@@ -31,27 +32,30 @@ class ContextMiddleware(BaseMiddleware):
         cache = app.context_cache
         tg_user = data.get("event_from_user")
         writes, tracking = cache.track(tg_user.id if tg_user is not None else None)
+        session = app.sessions()
         try:
-            async with app.sessions() as session:
-                data["session"] = session
-                data["event_ctx"], remember = await self._context(session, data)
-                # End the context's short transaction before the handler runs: a handler that only
-                # replies then holds no connection (and on SQLite no write lock) while it talks
-                # HTTP to Telegram; its own queries start a new transaction on demand.
-                if session.in_transaction():
+            data["session"] = session
+            data["event_ctx"], remember = await self._context(session, data)
+            # End the context's short transaction before the handler runs: a handler that only
+            # replies then holds no connection (and on SQLite no write lock) while it talks
+            # HTTP to Telegram; its own queries start a new transaction on demand. A context
+            # from the cache was only added to the session: nothing to commit.
+            if touched_database(session):
+                await session.commit()
+                forget_touch(session)
+            remember()
+            try:
+                result = await handler(event, data)
+                if _has_work(session):
                     await session.commit()
-                remember()
-                try:
-                    result = await handler(event, data)
-                    if _has_work(session):
-                        await session.commit()
-                except BaseException:
-                    await session.rollback()
-                    raise
-                ctx: EventContext = data["event_ctx"]
-                cache.keep_written(writes, ctx.user, ctx.event, ctx.member)
-                return result
+            except BaseException:
+                await session.rollback()
+                raise
+            ctx: EventContext = data["event_ctx"]
+            cache.keep_written(writes, ctx.user, ctx.event, ctx.member)
+            return result
         finally:
+            await _close(session)
             cache.untrack(tracking)
             if update_id is not None:
                 await app.sequencer.leave(update_id)
@@ -95,8 +99,19 @@ def _nothing() -> None:
 
 
 def _has_work(session) -> bool:
-    """Anything to commit: an open transaction or objects changed but not yet flushed."""
-    return session.in_transaction() or bool(session.dirty or session.new or session.deleted)
+    """Anything to commit: a transaction that used the database, or objects changed but not
+    yet flushed."""
+    return (touched_database(session) and session.in_transaction()) or bool(
+        session.dirty or session.new or session.deleted)
+
+
+async def _close(session) -> None:
+    if touched_database(session):
+        await session.close()
+    else:
+        # Most updates (a cached context, a reply) never take a connection: closing then only
+        # lets go of the ORM objects, with no I/O, so no trip through SQLAlchemy's greenlet.
+        session.sync_session.close()
 
 
 class ErrorReplyMiddleware(BaseMiddleware):
