@@ -9,7 +9,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
@@ -17,6 +16,7 @@ from aiogram.types import BotCommand as TgBotCommand
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from core import aiogram_post_init, aiogram_responses
+from core.bot_session import JsonBodySession
 from core import config as config_mod
 from core.config import CoreSettings, RawConfig
 from core.context_cache import ContextCache
@@ -121,9 +121,10 @@ class OrganizerApp:
     # --- bot and dispatcher ----------------------------------------------------------------
 
     def make_bot(self) -> Bot:
-        session = None
         if self.settings.bot.api_server:
-            session = AiohttpSession(api=TelegramAPIServer.from_base(self.settings.bot.api_server))
+            session = JsonBodySession(api=TelegramAPIServer.from_base(self.settings.bot.api_server))
+        else:
+            session = JsonBodySession()
         return Bot(self.settings.bot.token, session=session,
                    default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True))
 

@@ -9,8 +9,9 @@ wire are the same), each request prepends ``chat_id``, and a successful answer i
 ``message_id`` only. Anything else — an error status, a body that is not ``ok`` — goes through
 aiogram's ``check_response``, so the sender sees exactly the exceptions ``send_message`` raises.
 
-Only for a bot on aiogram's ``AiohttpSession`` without request middlewares: anything else (a
-custom session, a middleware that must see every request) keeps the plain ``send_message`` path.
+Only for a bot on aiogram's ``AiohttpSession`` (or our ``JsonBodySession``) without request
+middlewares: anything else (a custom session, a middleware that must see every request) keeps the
+plain ``send_message`` path.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from aiogram.methods import SendMessage
 from aiogram.types import InlineKeyboardMarkup
 from aiohttp import ClientError
 
+from core.bot_session import JsonBodySession
+
 _FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 _CACHE_SIZE = 64  # distinct contents in flight at once: broadcasts plus a few notice templates
 
@@ -42,7 +45,7 @@ class PreparedTexts:
     @staticmethod
     def usable(bot: Bot) -> bool:
         session = getattr(bot, "session", None)
-        return type(session) is AiohttpSession and len(session.middleware) == 0
+        return type(session) in (AiohttpSession, JsonBodySession) and len(session.middleware) == 0
 
     async def send(self, chat_id: int, content: dict[str, Any], parse_mode: str | None) -> int:
         """Send one text message; returns its message_id or raises what ``bot.send_message`` would."""
