@@ -54,6 +54,7 @@ _HTML_TAGS = {
     "tg-emoji": "custom_emoji",
 }
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_PLAIN_RUN = re.compile(r"[^<&]+")
 
 
 def _decode_html_entity(src: str, i: int) -> tuple[str | None, int]:
@@ -90,9 +91,13 @@ def parse_html(src: str) -> tuple[str, list[dict[str, Any]]]:
                 i = j
                 continue
         if c != "<":
-            out.append(c)
-            pos += u16len(c)
-            i += 1
+            if c == "&":  # an unknown or unterminated sequence: literal text, as in tdlib
+                run, i = c, i + 1
+            else:  # plain text up to the next tag or entity, in one step
+                end = _PLAIN_RUN.match(src, i).end()
+                run, i = src[i:end], end
+            out.append(run)
+            pos += u16len(run)
             continue
         begin = i
         i += 1
@@ -586,20 +591,28 @@ def entities_to_html(text: str, entities: list[dict[str, Any]] | None) -> str:
     """Render text+entities back to Telegram HTML (for the demo page and readable test failures)."""
     if not text:
         return ""
-    # Map UTF-16 offsets to Python string indices.
-    index_of: dict[int, int] = {}
-    unit = 0
-    for idx, ch in enumerate(text):
-        index_of[unit] = idx
-        unit += u16len(ch)
-    index_of[unit] = len(text)
+    # Map UTF-16 offsets to Python string indices (the same numbers unless the text leaves the BMP).
+    if u16len(text) == len(text):
+        index_of = None
+    else:
+        index_of = {}
+        unit = 0
+        for idx, ch in enumerate(text):
+            index_of[unit] = idx
+            unit += 2 if ord(ch) > 0xFFFF else 1
+        index_of[unit] = len(text)
     opens: dict[int, list[str]] = {}
     closes: dict[int, list[str]] = {}
     for e in sort_entities(list(entities or [])):
-        start = index_of.get(e["offset"])
-        end = index_of.get(e["offset"] + e["length"])
-        if start is None or end is None:
-            continue
+        if index_of is None:
+            start, end = e["offset"], e["offset"] + e["length"]
+            if not 0 <= start <= end <= len(text):
+                continue
+        else:
+            start = index_of.get(e["offset"])
+            end = index_of.get(e["offset"] + e["length"])
+            if start is None or end is None:
+                continue
         if e["type"] == "text_link":
             tag = (f'<a href="{html.escape(e.get("url", ""), quote=True)}">', "</a>")
         elif e["type"] in _RENDER:
@@ -609,9 +622,11 @@ def entities_to_html(text: str, entities: list[dict[str, Any]] | None) -> str:
         opens.setdefault(start, []).append(tag[0])
         closes.setdefault(end, []).insert(0, tag[1])
     parts: list[str] = []
-    for idx in range(len(text) + 1):
-        parts.extend(closes.get(idx, []))
-        parts.extend(opens.get(idx, []))
-        if idx < len(text):
-            parts.append(html.escape(text[idx], quote=False))
+    done = 0  # text before this index is already in parts
+    for idx in sorted(opens.keys() | closes.keys()):
+        parts.append(html.escape(text[done:idx], quote=False))
+        parts.extend(closes.get(idx, ()))
+        parts.extend(opens.get(idx, ()))
+        done = idx
+    parts.append(html.escape(text[done:], quote=False))
     return "".join(parts)
