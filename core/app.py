@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -211,12 +212,26 @@ class OrganizerApp:
         self._background.append(task)
         return task
 
+    @staticmethod
+    def freeze_startup_objects() -> None:
+        """Exempt what start-up built from the garbage collector's full passes.
+
+        Start-up leaves ~160,000 tracked objects (aiogram's and SQLAlchemy's classes, schemas,
+        compiled statements, our catalogs) that live as long as the process. Every full
+        collection walked all of them again: 150–200 ms of CPU each, about one per 2,000
+        updates under load (bench/dispatch, timed with gc callbacks), ~0.08 ms per update. ``gc.freeze()`` moves them to the permanent generation
+        (no collection first: start-up leaves ~40 garbage objects, and a collection would cost
+        ~85 ms of start-up). For a long-running process only: tests start many apps in one
+        process and must not pin each one's objects."""
+        gc.freeze()
+
     async def run_polling(self, *, handle_signals: bool = True) -> None:
         """Long polling until SIGINT/SIGTERM; in-flight updates finish before we close."""
         await self.startup()
         assert self.bot and self.dispatcher
         try:
             await self.set_commands()
+            self.freeze_startup_objects()
             await self.dispatcher.start_polling(self.bot, handle_signals=handle_signals, close_bot_session=False,
                                                 allowed_updates=self.dispatcher.resolve_used_update_types())
         finally:

@@ -17,6 +17,7 @@ async def organizer(api: str, db: str) -> None:
         "events": {"demo": {"title": "Bench", "timezone": "Europe/Moscow", "signup": {"enabled": False}}}})
     await app.startup()
     await app.bot.get_me()
+    app.freeze_startup_objects()  # as `organizer run` does once started
     polling = asyncio.create_task(app.dispatcher.start_polling(app.bot, handle_signals=False, polling_timeout=5))
     from core import lazy_aiogram
 
