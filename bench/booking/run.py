@@ -133,6 +133,7 @@ async def organizer_bot(emu, db_url: str, users: list[dict], seats: int, timeout
     events = {"demo": {"title": "Bench", "timezone": "Europe/Moscow", "signup": {"enabled": False},
                        "plugins": {"workshops": {"live_updates": True}, "waitlist": {}}}}
     app = await box.start(plugins=["workshops", "waitlist"], events=events, poll=False)
+    app.freeze_startup_objects()  # as `organizer run` does once started
     try:
         async with app.transaction() as s:
             event = await people.event_by_slug(s, "demo")
