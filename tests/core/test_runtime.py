@@ -73,3 +73,36 @@ async def test_organizer_run_stops_on_sigterm(emulator, tmp_path):
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+def failing_plugin():
+    module = types.ModuleType("breaks")
+    module.manifest = PluginManifest(name="breaks", version="1.0")
+
+    async def on_break(message, session, event_ctx):
+        event_ctx.member.profile = {"half": "written"}
+        await session.flush()  # the write reached the database inside the update's transaction
+        raise RuntimeError("the handler fails after writing")
+
+    def register_routers(app):
+        router = Router()
+        router.message.register(on_break, F.text == "break")
+        return [router]
+
+    module.register_routers = hookimpl(register_routers)
+    return module
+
+
+async def test_a_failing_handler_leaves_nothing_half_written(sandbox):
+    app = await sandbox.start(plugins=[], extra_plugins=[failing_plugin()])
+    app.context_cache.ttl = 0  # every update reads its context afresh (on PostgreSQL: outside a transaction)
+    ivan = sandbox.user("Ivan")
+    await ivan.send("/start demo")
+    await ivan.expect(text="Главное меню")
+    await ivan.send("break")
+    await ivan.expect(text="Что-то пошло не так")
+    await ivan.send("/menu")  # the bot goes on serving the same person
+    await ivan.expect(text="Главное меню")
+    async with app.sessions() as s:
+        member = await s.get(Member, 1)
+        assert member.profile == {}
