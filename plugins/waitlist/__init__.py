@@ -140,11 +140,10 @@ async def capacity_changed(app, session, workshop_id, old, new, now):
 
 
 @hookimpl
-async def workshops_card_extras(app, session, workshop, user_id, tr, now, state):
+async def workshops_card_extras(app, session, event, workshop, user_id, tr, now, state):
     from plugins.waitlist import service
 
-    return await service.card_extras(app, session, await _event(session, workshop), workshop, user_id, tr, now,
-                                     state=state)
+    return await service.card_extras(app, session, event, workshop, user_id, tr, now, state=state)
 
 
 @hookimpl

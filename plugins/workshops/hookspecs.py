@@ -49,9 +49,10 @@ def capacity_changed(app, session, workshop_id, old, new, now):
     """An organizer changed the capacity of the (locked) workshop."""
 
 @hookspec
-def workshops_card_extras(app, session, workshop, user_id, tr, now, state):
+def workshops_card_extras(app, session, event, workshop, user_id, tr, now, state):
     """Return a ``CardExtras`` for ``user_id``'s view of the card (queue position, offer buttons).
-    With a ``state`` (``SeatState`` of the tap just made) answer from it, without queries."""
+    With a ``state`` (``SeatState`` of the tap just made) answer from it, without queries
+    (``event`` is the workshop's event, so that it need not be read either)."""
 
 @hookspec
 def workshops_people(app, session, workshop):

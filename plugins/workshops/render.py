@@ -43,8 +43,8 @@ def _short_seats(tr, seats: Seats, booked: bool) -> str:
 async def card_extras(app, session, event, workshop: Workshop, user_id: int, tr, now, state=None) -> CardExtras:
     merged = CardExtras()
     for extra in await app.registry.call("workshops_card_extras", active=set(app.active_plugins(event.slug)),
-                                         app=app, session=session, workshop=workshop, user_id=user_id, tr=tr, now=now,
-                                         state=state):
+                                         app=app, session=session, event=event, workshop=workshop, user_id=user_id,
+                                         tr=tr, now=now, state=state):
         if isinstance(extra, CardExtras):
             merged.lines += extra.lines
             merged.buttons += extra.buttons

@@ -117,3 +117,23 @@ async def test_offer_accept_through_the_outbox_and_a_late_accept_is_expired(sand
         assert await s.scalar(select(Entry.state).where(Entry.id == entry.id)) == "expired"
         assert await s.scalar(select(func.count()).select_from(Booking)) == 0
     assert waitlist.OFFER_KIND == "waitlist:offer"
+
+
+async def test_a_card_and_a_booking_read_no_event_row_once_the_context_is_cached(sandbox):
+    import sqlalchemy as sa
+
+    app = await start(sandbox, poll=True)
+    await add_workshop(app, title="Soldering", capacity=1)
+    vera = sandbox.user("Vera")
+    await vera.send("/start demo")
+    await vera.click("Мастер-классы")
+    await vera.expect(text="Soldering")
+    statements: list[str] = []
+    sa.event.listen(app.engine.sync_engine, "before_cursor_execute",
+                    lambda _c, _cur, statement, *_a: statements.append(" ".join(statement.split())))
+    await vera.click(re.compile("Soldering"))
+    await vera.expect(text="Свободно мест: 1 из 1")
+    await vera.click("Записаться")
+    await vera.expect(text="✅ Вы записаны")
+    assert statements, "the card and the booking did read the database"
+    assert not [s for s in statements if s.startswith("SELECT core_events")]
