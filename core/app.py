@@ -17,8 +17,8 @@ from aiogram.types import BotCommand as TgBotCommand
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from core import aiogram_post_init, aiogram_responses
-from core.bot_session import JsonBodySession
 from core import config as config_mod
+from core.bot_session import JsonBodySession
 from core.config import CoreSettings, RawConfig
 from core.context_cache import ContextCache
 from core.contributions import BotCommand, JobSpec, PluginConfig
@@ -219,10 +219,11 @@ class OrganizerApp:
         Start-up leaves ~160,000 tracked objects (aiogram's and SQLAlchemy's classes, schemas,
         compiled statements, our catalogs) that live as long as the process. Every full
         collection walked all of them again: 150–200 ms of CPU each, about one per 2,000
-        updates under load (bench/dispatch, timed with gc callbacks), ~0.08 ms per update. ``gc.freeze()`` moves them to the permanent generation
-        (no collection first: start-up leaves ~40 garbage objects, and a collection would cost
-        ~85 ms of start-up). For a long-running process only: tests start many apps in one
-        process and must not pin each one's objects."""
+        updates under load (bench/dispatch, timed with gc callbacks), ~0.08 ms per update.
+        ``gc.freeze()`` moves them to the permanent generation (no collection first: start-up
+        leaves ~40 garbage objects, and a collection would cost ~85 ms of start-up). For a
+        long-running process only: tests start many apps in one process and must not pin each
+        one's objects."""
         gc.freeze()
 
     async def run_polling(self, *, handle_signals: bool = True) -> None:
