@@ -10,7 +10,8 @@ import core.app  # noqa: F401 - installs the flat post-init
 ANSWER = {"ok": True, "result": {
     "message_id": 7, "date": 0, "chat": {"id": 5, "type": "private", "first_name": "A"},
     "from": {"id": 42, "is_bot": True, "first_name": "Bot"}, "text": "menu",
-    "reply_markup": {"inline_keyboard": [[{"text": "a", "callback_data": "x:a"}], [{"text": "b", "callback_data": "x:b"}]]}}}
+    "reply_markup": {"inline_keyboard": [[{"text": "a", "callback_data": "x:a"}],
+                                         [{"text": "b", "callback_data": "x:b"}]]}}}
 
 
 def test_parsed_objects_are_bound_to_the_bot_at_every_depth():
