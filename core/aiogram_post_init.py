@@ -17,8 +17,9 @@ own) keeps pydantic's chain.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
+
+from core.lazy_aiogram import all_subclasses
 
 _MARK = "_organizer_flat_post_init"
 
@@ -35,7 +36,7 @@ def flatten() -> int:
     from aiogram.client.context_controller import BotContextController
 
     flattened = 0
-    for cls in (BotContextController, *_subclasses(BotContextController)):
+    for cls in (BotContextController, *all_subclasses(BotContextController)):
         current = cls.__dict__.get("model_post_init")
         if current is None or getattr(current, _MARK, False):
             continue
@@ -45,8 +46,3 @@ def flatten() -> int:
         flattened += 1
     return flattened
 
-
-def _subclasses(cls: type) -> Iterator[type]:
-    for sub in cls.__subclasses__():
-        yield sub
-        yield from _subclasses(sub)

@@ -206,7 +206,7 @@ class _AiogramHook(importlib.abc.MetaPathFinder):
             return None
         if spec.loader is None or not hasattr(spec.loader, "exec_module"):
             return None
-        spec.loader = _WrappedLoader(spec.loader, around)
+        spec.loader = _WrappedLoader(spec.loader, around, lambda: self._done(fullname))
         return spec
 
     def _done(self, fullname: str) -> None:
@@ -238,7 +238,6 @@ class _AiogramHook(importlib.abc.MetaPathFinder):
             yield
         finally:
             BaseModel.model_rebuild = original
-            self._done(TYPES)
         self._defer_types(recorded)
 
     def _defer_types(self, recorded: list[tuple[type, dict[str, Any]]]) -> None:
@@ -280,10 +279,7 @@ class _AiogramHook(importlib.abc.MetaPathFinder):
 
     @contextmanager
     def _methods_base(self, module: ModuleType) -> Iterator[None]:
-        try:
-            yield
-        finally:
-            self._done(METHODS_BASE)
+        yield
         base = getattr(module, "TelegramMethod", None)
         config = getattr(base, "model_config", None)
         if not isinstance(config, dict) or "defer_build" in config or self.types_namespace is None:
@@ -295,18 +291,15 @@ class _AiogramHook(importlib.abc.MetaPathFinder):
 
     @contextmanager
     def _methods(self, module: ModuleType) -> Iterator[None]:
-        try:
-            yield
-        finally:
-            self._done(METHODS)
-            self._defer_methods()
+        yield
+        self._defer_methods()
 
     def _defer_methods(self) -> None:
         base = self.method_base
         if base is None:
             return
         base.model_config.pop("defer_build", None)  # methods subclassed later (by users) build as stock
-        ours = [cls for cls in _subclasses(base) if cls.model_config.get("defer_build") is True]
+        ours = [cls for cls in all_subclasses(base) if cls.model_config.get("defer_build") is True]
         try:
             from pydantic._internal._model_construction import unpack_lenient_weakvaluedict
 
@@ -325,11 +318,13 @@ class _AiogramHook(importlib.abc.MetaPathFinder):
 
 
 class _WrappedLoader(importlib.abc.Loader):
-    """Runs the real loader's exec_module inside ``around(module)``; then steps out of the module's spec."""
+    """Runs the real loader's exec_module inside ``around(module)``; then steps out of the module's
+    spec and tells the hook (``done``) that this module needs it no more, whatever happened."""
 
-    def __init__(self, loader: Any, around: Callable[[ModuleType], Any]) -> None:
+    def __init__(self, loader: Any, around: Callable[[ModuleType], Any], done: Callable[[], None]) -> None:
         self.loader = loader
         self.around = around
+        self.done = done
 
     def create_module(self, spec: Any) -> ModuleType | None:
         return self.loader.create_module(spec)
@@ -342,12 +337,14 @@ class _WrappedLoader(importlib.abc.Loader):
             module.__loader__ = self.loader
             if module.__spec__ is not None:
                 module.__spec__.loader = self.loader
+            self.done()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.loader, name)
 
 
-def _subclasses(cls: type) -> Iterator[type]:
+def all_subclasses(cls: type) -> Iterator[type]:
+    """Every subclass of ``cls``, each once (diamonds included)."""
     seen: set[type] = set()
     stack = list(cls.__subclasses__())
     while stack:
