@@ -8,15 +8,17 @@ carries a keyboard of nine buttons, so its request was 1.9 kB of ``%D0%9B…`` b
 As a JSON body it is 0.8 kB built in ~70 µs (the same fields, serialised by aiogram's own
 ``prepare_value``; a plain echo drops from ~32 to ~23 µs).
 
-Requests with files (photos, documents) go through aiogram's multipart form as before, and so
-does everything about the answer: its status, errors and parsing are aiogram's
-``check_response``, so a caller sees exactly the exceptions stock aiogram raises.
+Requests with files (photos, documents) go through aiogram's multipart form as before. A network
+failure raises aiogram's ``TelegramNetworkError`` as its own request would (``post``, shared with
+the outbox's prepared texts), and the answer's status, errors and parsing are aiogram's
+``check_response``: a caller sees exactly the exceptions stock aiogram raises.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -50,15 +52,24 @@ class JsonBodySession(AiohttpSession):
         body = self.json_body(bot, method)
         if body is None:
             return await super().make_request(bot, method, timeout)
-        session = await self.create_session()
         url = self.api.api_url(token=bot.token, method=method.__api_method__)
-        try:  # as AiohttpSession.make_request, with a JSON body instead of its form
-            async with session.post(url, data=body, headers=_JSON,
-                                    timeout=self.timeout if timeout is None else timeout) as resp:
-                raw_result = await resp.text()
-        except asyncio.TimeoutError as exc:
-            raise TelegramNetworkError(method=method, message="Request timeout error") from exc
-        except ClientError as exc:
-            raise TelegramNetworkError(method=method, message=f"{type(exc).__name__}: {exc}") from exc
-        response = self.check_response(bot=bot, method=method, status_code=resp.status, content=raw_result)
+        status, raw = await post(self, url, body, _JSON, self.timeout if timeout is None else timeout,
+                                 lambda: method)
+        response = self.check_response(bot=bot, method=method, status_code=status,
+                                       content=raw.decode("utf-8", "replace"))
         return cast(TelegramType, response.result)
+
+
+async def post(session: AiohttpSession, url: str, body: bytes, headers: dict[str, str], timeout: float,
+               method: Callable[[], TelegramMethod[Any]]) -> tuple[int, bytes]:
+    """POST a ready body through ``session``'s aiohttp client as ``AiohttpSession.make_request``
+    does: the status and the raw answer, or aiogram's ``TelegramNetworkError`` for a timeout or a
+    connection failure (``method()`` builds the method it names, only then)."""
+    http = await session.create_session()
+    try:
+        async with http.post(url, data=body, headers=headers, timeout=timeout) as resp:
+            return resp.status, await resp.read()
+    except asyncio.TimeoutError as exc:
+        raise TelegramNetworkError(method=method(), message="Request timeout error") from exc
+    except ClientError as exc:
+        raise TelegramNetworkError(method=method(), message=f"{type(exc).__name__}: {exc}") from exc

@@ -24,12 +24,10 @@ from urllib.parse import urlencode
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import SendMessage
 from aiogram.types import InlineKeyboardMarkup
-from aiohttp import ClientError
 
-from core.bot_session import JsonBodySession
+from core.bot_session import JsonBodySession, post
 
 _FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 _CACHE_SIZE = 64  # distinct contents in flight at once: broadcasts plus a few notice templates
@@ -51,18 +49,9 @@ class PreparedTexts:
         """Send one text message; returns its message_id or raises what ``bot.send_message`` would."""
         form, fields = self._form(content, parse_mode)
         session = self.bot.session
-        http = await session.create_session()
         url = session.api.api_url(token=self.bot.token, method="sendMessage")
-        try:
-            async with http.post(url, data=b"chat_id=%d&" % chat_id + form, headers=_FORM,
-                                 timeout=session.timeout) as resp:
-                status, raw = resp.status, await resp.read()
-        except TimeoutError as exc:
-            raise TelegramNetworkError(method=self._method(chat_id, fields),
-                                       message="Request timeout error") from exc
-        except ClientError as exc:
-            raise TelegramNetworkError(method=self._method(chat_id, fields),
-                                       message=f"{type(exc).__name__}: {exc}") from exc
+        status, raw = await post(session, url, b"chat_id=%d&" % chat_id + form, _FORM, session.timeout,
+                                 lambda: self._method(chat_id, fields))
         if HTTPStatus.OK <= status <= HTTPStatus.IM_USED:
             try:
                 body = session.json_loads(raw)  # bytes: the JSON body is UTF-8, no charset sniffing needed
