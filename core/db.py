@@ -132,6 +132,18 @@ def forget_touch(session: AsyncSession) -> None:
     session.sync_session.info.pop("db_touched", None)
 
 
+_AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+
+
+async def commit_each_statement(session: AsyncSession) -> None:
+    """PostgreSQL: until the session's next commit, each statement commits on its own, with no
+    BEGIN and COMMIT round trips around it — for a lone read or write that needs no transaction.
+    Only between transactions (no connection taken since the last ``forget_touch``). SQLite:
+    nothing to save (its transactions cost no round trip with our driver) and BEGIN IMMEDIATE stays."""
+    if session.bind.dialect.name != "sqlite" and not touched_database(session):
+        await session.connection(execution_options=_AUTOCOMMIT)
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 

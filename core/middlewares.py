@@ -12,13 +12,10 @@ from aiogram.types import TelegramObject, Update
 
 from core import people
 from core.context import EventContext
-from core.db import forget_touch, is_sqlite, touched_database
+from core.db import commit_each_statement, forget_touch, is_sqlite, touched_database
 from core.i18n import pick_language
 
 log = logging.getLogger("organizer.updates")
-
-
-_AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 
 
 class ContextMiddleware(BaseMiddleware):
@@ -87,7 +84,7 @@ class ContextMiddleware(BaseMiddleware):
                 if self._autocommit_reads:
                     # One query, and at most one write (a new user, a changed name) flushed on its
                     # own: no BEGIN and COMMIT around them, two round trips of the three saved.
-                    await session.connection(execution_options=_AUTOCOMMIT)
+                    await commit_each_statement(session)
                 user, current, member = await people.load_context(session, profile)
                 if cache.enabled:
                     def remember(user=user, current=current, member=member):

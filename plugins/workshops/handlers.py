@@ -1,8 +1,8 @@
 """Participant side: the list, the card, book and cancel. Thin: the service decides, we render.
 
-A seat change, the re-rendered card and its live-view row are committed before anything is sent
-to Telegram (on PostgreSQL the seat change commits first, see ``release_lock_early``): no lock is
-held across an HTTP round trip and the user is only ever told what is stored.
+A seat change and the re-rendered card's live-view row are committed before anything is sent to
+Telegram (the seat change first: see ``on_book`` and ``release_lock_early``): no lock is held
+across an HTTP round trip and the user is only ever told what is stored.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.text_decorations import html_decoration as hd
 
 from core.context import EventContext
+from core.db import commit_each_statement, forget_touch
 from plugins.workshops import live, render, service
 from plugins.workshops.keyboards import WsBook, WsCancel, WsCard, WsList
 
@@ -137,26 +138,42 @@ def _clash_args(tr, clash, tz) -> dict:
 
 async def on_book(query: CallbackQuery, callback_data: WsBook, app, session, event_ctx: EventContext,
                   callback_answer=None, event_update=None) -> None:
-    """One transaction: book or queue (in tap order: the update id), render the card from what was
-    just decided (no re-reading), remember the view, commit; only then talk to Telegram."""
+    """Book or queue in the order of the taps (their update ids), then show the card rendered from
+    that decision (no re-reading) once it is committed.
+
+    Taps waiting behind one another for the same workshop are decided together: the tap whose turn
+    it is locks the workshop once and books or queues each of them in order, in one transaction
+    (``sequencer.batched``), so a rush for the last seats costs one commit per batch rather than
+    one per tap, and each tap gets the answer it would have got alone."""
     ctx = event_ctx
     order_key = event_update.update_id if event_update is not None else None
-    # Serve taps in the order they were made, so the place each user is told is already final.
-    async with app.sequencer.ordered(order_key, ("workshops:book", callback_data.id)):
-        result = await service.book(app, session, ctx.event, ctx.user.id, callback_data.id, order_key=order_key)
+    workshop_id = callback_data.id
+
+    async def decide(taps: list[tuple[int, int | None]]) -> list:  # in the session of the leading tap
+        try:
+            results = await service.book_many(app, session, ctx.event, workshop_id, taps)
+            await session.commit()
+        except Exception:
+            await session.rollback()
+            raise
+        forget_touch(session)  # committed: what follows is a new unit of work
+        return results
+
+    result = await app.sequencer.batched(order_key, ("workshops:book", ctx.event.id, workshop_id),
+                                         (ctx.user.id, order_key), decide)
     line, toast = book_notice(ctx.tr, result, service.tz_of(ctx.event))
     if callback_answer is not None:
         callback_answer.text = toast
     if result.state is None or result.workshop is None:  # gone, started, closed: the ordinary card
-        await release_lock_early(session)
-        await show_card(query, app, session, ctx, callback_data.id, notice=line)
+        await show_card(query, app, session, ctx, workshop_id, notice=line)
         return
     workshop = result.workshop
     text, markup = await render.render_card(app, session, ctx.event, workshop, ctx.user.id, ctx.tr, notice=line,
                                             state=result.state)
-    # Rendering is pure computation (no await): holding the lock through it costs no other tap
-    # anything; the view row and the seat change commit together, before the edit is sent.
-    await _publish(query, app, session, ctx, "card", [workshop.id], 0, text, markup, workshop.version)
+    # The decision is committed; the view row is one statement on its own (remembering the version
+    # this tap left, so a batch's later seat changes still reach this card as a live edit).
+    await commit_each_statement(session)
+    await _publish(query, app, session, ctx, "card", [workshop.id], 0, text, markup, result.version)
 
 
 async def on_cancel(query: CallbackQuery, callback_data: WsCancel, app, session, event_ctx: EventContext,

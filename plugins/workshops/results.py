@@ -72,6 +72,7 @@ class BookResult:
     position: int | None = None
     clash: Clash | None = None  # refused for it, or (overlap = "warn") booked despite it
     state: SeatState | None = None  # after the tap, for rendering the card without re-reading
+    version: int | None = None  # the workshop's version right after this tap (a batch moves it on)
 
 
 @dataclass

@@ -333,15 +333,17 @@ async def _seat_state(app, session, event: Event, workshop_id: int, user_id: int
 
 
 async def book(app, session: AsyncSession, event: Event, user_id: int, workshop_id: int,
-               now: dt.datetime | None = None, order_key: int | None = None) -> BookResult:
+               now: dt.datetime | None = None, order_key: int | None = None, *,
+               locked: Workshop | None = None) -> BookResult:
     """Book a seat, or queue the user when there is none. One locked transaction; never oversells.
 
     ``order_key``: the order of the tap (the Telegram update id) — the queue is in tap order.
     A handful of statements under the lock: the row and every count (one aggregate), then the one
-    write (the booking, or the queue entry); ``BookResult.state`` is what the card shows."""
+    write (the booking, or the queue entry); ``BookResult.state`` is what the card shows.
+    ``locked``: the workshop row this transaction already holds the lock on (``book_many``)."""
     now = now or utcnow()
     conf = config(app, event)
-    workshop, state = await _seat_state(app, session, event, workshop_id, user_id, now, order_key)
+    workshop, state = await _seat_state(app, session, event, workshop_id, user_id, now, order_key, locked)
     if workshop is None:
         return BookResult("not_found")
     if now >= workshop.starts_at:
@@ -378,6 +380,22 @@ async def book(app, session: AsyncSession, event: Event, user_id: int, workshop_
     await _hook(app, event, "workshops_booked", session=session, workshop=workshop, user_id=user_id,
                 source=source, state=state)
     return BookResult("booked", workshop, clash=clash, state=state)
+
+
+async def book_many(app, session: AsyncSession, event: Event, workshop_id: int,
+                    taps: list[tuple[int, int | None]]) -> list[BookResult]:
+    """``book`` for several taps on one workshop — ``(user id, order key)`` in tap order — in one
+    transaction: the row is locked once and each tap decides on what the ones before it left
+    (every count is re-read under the lock), so each gets exactly the answer it would have got
+    alone. The caller commits. Each result carries the workshop ``version`` its tap left behind."""
+    results: list[BookResult] = []
+    workshop: Workshop | None = None
+    for user_id, order_key in taps:
+        result = await book(app, session, event, user_id, workshop_id, order_key=order_key, locked=workshop)
+        workshop = result.workshop if isinstance(result.workshop, Workshop) else workshop
+        result.version = workshop.version if workshop is not None else None
+        results.append(result)
+    return results
 
 
 async def book_held_seat(app, session, event: Event, workshop: Workshop, user_id: int,

@@ -267,3 +267,23 @@ async def test_leaving_the_queue_and_rejoining_goes_to_the_back(sandbox):
     async with app.sessions() as s:
         total = await s.scalar(select(func.count()).select_from(Entry).where(Entry.user_id == a))
     assert total == 2  # history kept; one open entry at a time
+
+
+async def test_a_burst_decided_in_one_transaction_gets_the_answers_each_tap_would_get_alone(sandbox):
+    """``book_many`` (taps queued behind one another, decided together under one lock): the last
+    seats go to the first taps, the rest queue in tap order, a double tap is booked or queued once,
+    and each tap remembers the workshop version it left (so later seat changes reach its card)."""
+    app = await start(sandbox)
+    w = await add_workshop(app, capacity=2)
+    a, b, c, d = await make_users(app, 4)
+    ev = await event(app)
+    taps = [(a, 101), (b, 102), (a, 103), (c, 104), (d, 105), (c, 106)]
+    async with app.transaction() as s:
+        results = await service.book_many(app, s, ev, w.id, taps)
+    assert [r.status for r in results] == ["booked", "booked", "already", "queued", "queued", "already_queued"]
+    assert [r.position for r in results[3:]] == [1, 2, 1]
+    assert results[0].version < results[1].version == results[2].version
+    assert await booked_ids(app, w.id) == {a, b}
+    assert [e.user_id for e in await entries(app, w.id)] == [c, d]
+    alone = await book(app, c, w.id, order_key=107)  # and afterwards, one tap alone agrees
+    assert (alone.status, alone.position) == ("already_queued", 1)
