@@ -9,8 +9,11 @@ not the database server's) is averaged:
 
 * context read — a cold read of the user's row, event and membership, as the middleware does it;
 * booking transaction — ``service.book`` (locked state, the booking or queue entry) and commit;
+* booking in batches — the same through ``service.book_many``, ``MAX_BATCH`` taps a transaction, as
+  a rush of taps queued for one workshop is decided (on a second workshop, so no tap repeats);
 * card render — the card from the state the tap decided (no queries);
-* view upsert — the live-count view row and a commit (in a real tap it shares the booking's);
+* view upsert — the live-count view row and a commit (a booking tap writes it in its decision's
+  transaction; a batch writes all its cards' rows in one statement);
 * card edit — ``editMessageText`` with the card and its keyboard, bot and emulator;
 * echo edit — the echo bot's plain edit, for scale.
 
@@ -30,6 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.common import print_table, save  # noqa: E402
+from core.sequencer import MAX_BATCH as BATCH  # noqa: E402  (a rush is decided in batches this big)
 
 EVENTS = {"demo": {"title": "Bench", "timezone": "Europe/Moscow", "signup": {"enabled": False},
                    "plugins": {"workshops": {"live_updates": True}, "waitlist": {}}}}
@@ -37,7 +41,7 @@ EVENTS = {"demo": {"title": "Bench", "timezone": "Europe/Moscow", "signup": {"en
 
 async def measure(db_url: str, n: int) -> dict[str, float]:
     from core import people
-    from core.db import is_sqlite, utcnow
+    from core.db import commit_each_statement, utcnow
     from core.sandbox import BotAPIEmulator
     from core.sandbox.harness import Sandbox
     from plugins.workshops import live, render, service
@@ -55,13 +59,15 @@ async def measure(db_url: str, n: int) -> dict[str, float]:
             workshop = await service.create_workshop(app, s, event, service.SYSTEM, service.WorkshopData(
                 title="Soldering", starts_at=starts, ends_at=starts + dt.timedelta(minutes=90), capacity=5,
                 place="Room 1"))
+            second = await service.create_workshop(app, s, event, service.SYSTEM, service.WorkshopData(
+                title="Arduino", starts_at=starts + dt.timedelta(hours=2), ends_at=starts + dt.timedelta(hours=3),
+                capacity=5, place="Room 2"))
             for u in users:
                 user = await people.upsert_user(s, people.TelegramProfile(u["id"], u["first_name"], language_code="ru"))
                 await people.join_event(s, user, event, app.settings)
         messages = [await app.bot.send_message(u["id"], "Soldering") for u in users]
         tr = app.translator("ru")
         profiles = [people.TelegramProfile(u["id"], u["first_name"], None, None, "ru") for u in users]
-        autocommit = not is_sqlite(app.engine)
         figures: dict[str, float] = {}
 
         async def timed(name: str, step) -> list:
@@ -74,8 +80,7 @@ async def measure(db_url: str, n: int) -> dict[str, float]:
 
         async def context_read(i):
             session = app.sessions()
-            if autocommit:  # as ContextMiddleware reads on PostgreSQL
-                await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            await commit_each_statement(session)  # as ContextMiddleware reads on PostgreSQL
             await people.load_context(session, profiles[i])
             await session.commit()
             await session.close()
@@ -86,8 +91,16 @@ async def measure(db_url: str, n: int) -> dict[str, float]:
                 await session.commit()
                 return result
 
+        async def book_in_batches(i):
+            if i % BATCH == 0:
+                async with app.sessions() as session:
+                    taps = [(u["id"], 20_000 + j) for j, u in enumerate(users[i:i + BATCH], start=i)]
+                    await service.book_many(app, session, event, second.id, taps)
+                    await session.commit()
+
         await timed("context read", context_read)
         results = await timed("booking transaction", book)
+        await timed(f"booking in batches of {BATCH}", book_in_batches)
         async with app.sessions() as session:
             await render.render_card(app, session, event, results[0].workshop, users[0]["id"], tr,
                                      state=results[0].state)  # catalogs loaded before timing

@@ -1,7 +1,7 @@
 """Participant side: the list, the card, book and cancel. Thin: the service decides, we render.
 
 A seat change and the re-rendered card's live-view row are committed before anything is sent to
-Telegram (the seat change first: see ``on_book`` and ``release_lock_early``): no lock is held
+Telegram (on PostgreSQL a cancellation commits first, see ``release_lock_early``): no lock is held
 across an HTTP round trip and the user is only ever told what is stored.
 """
 
@@ -13,7 +13,6 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.text_decorations import html_decoration as hd
 
 from core.context import EventContext
-from core.db import commit_each_statement, forget_touch
 from plugins.workshops import live, render, service
 from plugins.workshops.keyboards import WsBook, WsCancel, WsCard, WsList
 
@@ -138,42 +137,55 @@ def _clash_args(tr, clash, tz) -> dict:
 
 async def on_book(query: CallbackQuery, callback_data: WsBook, app, session, event_ctx: EventContext,
                   callback_answer=None, event_update=None) -> None:
-    """Book or queue in the order of the taps (their update ids), then show the card rendered from
-    that decision (no re-reading) once it is committed.
+    """Book or queue in the order of the taps (their update ids); the card is rendered from that
+    decision (no re-reading) and its live-view row commits with it; only then is Telegram told.
 
     Taps waiting behind one another for the same workshop are decided together: the tap whose turn
-    it is locks the workshop once and books or queues each of them in order, in one transaction
-    (``sequencer.batched``), so a rush for the last seats costs one commit per batch rather than
-    one per tap, and each tap gets the answer it would have got alone."""
+    it is locks the workshop once and, in one transaction, books or queues each of them in order
+    and writes each one's card view (``sequencer.batched``). A rush for the last seats costs one
+    commit per batch rather than one per tap, and each tap gets the answer it would have got alone."""
     ctx = event_ctx
     order_key = event_update.update_id if event_update is not None else None
     workshop_id = callback_data.id
+    message = query.message
+    editable = isinstance(message, Message) and message.text is not None
 
-    async def decide(taps: list[tuple[int, int | None]]) -> list:  # in the session of the leading tap
+    async def card_for(result, decision_session) -> tuple[str, object, dict | None]:
+        """This tap's card (for its own user, rendered from what was decided: no query) and its view
+        row; called by the task deciding the batch, in its transaction."""
+        line, _toast = book_notice(ctx.tr, result, service.tz_of(ctx.event))
+        text, markup = await render.render_card(app, decision_session, ctx.event, result.workshop, ctx.user.id,
+                                                ctx.tr, notice=line, state=result.state)
+        view = live.view_row(app, event=ctx.event, chat_id=message.chat.id, message_id=message.message_id,
+                             user_id=ctx.user.id, kind="card", workshop_ids=[result.workshop.id], page=0, text=text,
+                             markup=markup, seen_version=result.version) if editable else None
+        return text, markup, view
+
+    async def decide(taps: list[tuple[int, int | None, object]]) -> list:  # in the session of the leading tap
         try:
-            results = await service.book_many(app, session, ctx.event, workshop_id, taps)
+            results = await service.book_many(app, session, ctx.event, workshop_id, [t[:2] for t in taps])
+            cards = [await card(result, session) if result.state is not None and result.workshop is not None
+                     else None for (_user, _key, card), result in zip(taps, results, strict=True)]
+            await live.store(session, [c[2] for c in cards if c is not None])
             await session.commit()
         except Exception:
             await session.rollback()
             raise
-        forget_touch(session)  # committed: what follows is a new unit of work
-        return results
+        return list(zip(results, cards, strict=True))
 
-    result = await app.sequencer.batched(order_key, ("workshops:book", ctx.event.id, workshop_id),
-                                         (ctx.user.id, order_key), decide)
+    result, card = await app.sequencer.batched(order_key, ("workshops:book", ctx.event.id, workshop_id),
+                                               (ctx.user.id, order_key, card_for), decide)
     line, toast = book_notice(ctx.tr, result, service.tz_of(ctx.event))
     if callback_answer is not None:
         callback_answer.text = toast
-    if result.state is None or result.workshop is None:  # gone, started, closed: the ordinary card
+    if card is None:  # gone, started, closed: the ordinary card
         await show_card(query, app, session, ctx, workshop_id, notice=line)
         return
-    workshop = result.workshop
-    text, markup = await render.render_card(app, session, ctx.event, workshop, ctx.user.id, ctx.tr, notice=line,
-                                            state=result.state)
-    # The decision is committed; the view row is one statement on its own (remembering the version
-    # this tap left, so a batch's later seat changes still reach this card as a live edit).
-    await commit_each_statement(session)
-    await _publish(query, app, session, ctx, "card", [workshop.id], 0, text, markup, result.version)
+    text, markup, _view = card
+    if editable:
+        await show(query, text, markup)
+    else:
+        await _publish(query, app, session, ctx, "card", [result.workshop.id], 0, text, markup, result.version)
 
 
 async def on_cancel(query: CallbackQuery, callback_data: WsCancel, app, session, event_ctx: EventContext,

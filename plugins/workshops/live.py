@@ -37,13 +37,29 @@ async def remember(app, session, *, event: Event, chat_id: int, message_id: int,
     """Upsert the view of one message (a re-opened card or list replaces what the message showed)."""
     if not service.config(app, event).live_updates:
         return
-    now = now or utcnow()
     if seen_version is None:
         seen_version = await version_sum(session, workshop_ids)
+    await store(session, [view_row(app, event=event, chat_id=chat_id, message_id=message_id, user_id=user_id,
+                                   kind=kind, workshop_ids=workshop_ids, page=page, text=text, markup=markup,
+                                   seen_version=seen_version, now=now)])
+
+
+def view_row(app, *, event: Event, chat_id: int, message_id: int, user_id: int, kind: str, workshop_ids: list[int],
+             page: int, text: str, markup, seen_version: int, now: dt.datetime | None = None) -> dict | None:
+    """The view row of one shown message, for ``store``; None when the event has live updates off."""
+    if not service.config(app, event).live_updates:
+        return None
     values = dict(chat_id=chat_id, message_id=message_id, user_id=user_id, event_id=event.id, kind=kind,
                   page=page, workshop_ids=list(workshop_ids), seen_version=seen_version,
-                  text_hash=render.digest(text, markup), opened_at=now, edited_at=None)
-    await session.execute(_upsert(session.bind.dialect.name), {f"v_{k}": v for k, v in values.items()})
+                  text_hash=render.digest(text, markup), opened_at=now or utcnow(), edited_at=None)
+    return {f"v_{k}": v for k, v in values.items()}
+
+
+async def store(session, rows: list[dict | None]) -> None:
+    """Upsert view rows (``view_row``) in one statement: a batch of booking taps writes all its cards'."""
+    rows = [row for row in rows if row is not None]
+    if rows:
+        await session.execute(_upsert(session.bind.dialect.name), rows if len(rows) > 1 else rows[0])
 
 
 _UPSERTS: dict[str, object] = {}
