@@ -70,6 +70,15 @@ async def test_200_users_tap_book_for_10_seats_at_once(sandbox):
         else:
             assert re.search(rf"[Вв]ы в листе ожидания: №{position[u.id]}[. ]", text), text
             assert "Мест нет" in text and "✅ Вы записаны" not in text
+    # The first to book saw seats still free; their cards follow to the final count (each card's
+    # view remembers the seat state its own tap left, also when one batch decided many taps).
+    early = [u for u in users if u.id in booked]
+    for _ in range(10):
+        if all("Мест нет (все 10 заняты)" in u.last_message()["text"] for u in early):
+            break
+        await asyncio.sleep(1.1)  # live_min_interval_seconds
+        await refresh(sandbox)
+    assert [u.last_message()["text"] for u in early if "Мест нет (все 10 заняты)" not in u.last_message()["text"]] == []
 
 
 async def test_open_cards_and_lists_follow_seat_changes_without_not_modified_errors(sandbox):
