@@ -7,8 +7,8 @@ For each database, in the same process and on the same emulator, it first runs a
 "echo" bot (a callback handler that edits the tapped message, answered by aiogram's
 CallbackAnswerMiddleware) and then the organizer app (workshops + waitlist). Every user has a
 message with the "book" button; all users press it at once (one callback_query update each, in
-tap order), after a few warm-up taps (not measured) that each bot serves first. Latency = from the tap to the bot's editMessageText for that chat, as the emulator
-sees it. Correctness: exactly S bookings, N − S queued, the queue in tap order (update ids; the
+tap order), after a few warm-up taps (not measured) that each bot serves first. Latency = from
+the tap to the bot's editMessageText for that chat, as the emulator sees it. Correctness: exactly S bookings, N − S queued, the queue in tap order (update ids; the
 order the taps reached the lock is reported as inversions against it), and each user told what the
 database holds — right after the answers, and after the live refresh has corrected the cards of
 people an earlier-sent, later-served tap queued ahead of.
@@ -120,9 +120,10 @@ async def echo_bot(emu, users: list[dict], warm: list[dict], timeout: float) -> 
 
     markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="Book", callback_data="echo:book")]])
     taps, warm_taps = [], []
-    for u in warm + users:
-        sent = await bot.send_message(u["id"], "Workshop", reply_markup=markup)
-        (warm_taps if u in warm else taps).append((u["id"], sent.message_id, "echo:book"))
+    for group, out in ((warm, warm_taps), (users, taps)):
+        for u in group:
+            sent = await bot.send_message(u["id"], "Workshop", reply_markup=markup)
+            out.append((u["id"], sent.message_id, "echo:book"))
     polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, close_bot_session=False,
                                                    polling_timeout=1))
     try:
