@@ -12,7 +12,7 @@ from aiogram.types import TelegramObject, Update
 
 from core import people
 from core.context import EventContext
-from core.db import commit_each_statement, forget_touch, is_sqlite, touched_database
+from core.db import commit_each_statement, forget_touch, touched_database
 from core.i18n import pick_language
 
 log = logging.getLogger("organizer.updates")
@@ -21,9 +21,6 @@ log = logging.getLogger("organizer.updates")
 class ContextMiddleware(BaseMiddleware):
     def __init__(self, app):
         self.app = app
-        # PostgreSQL: the context read runs outside a transaction. (SQLite's transactions cost no
-        # round trip with our inline driver, and the single connection is shared by everything.)
-        self._autocommit_reads = not is_sqlite(app.engine)
 
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
@@ -81,10 +78,9 @@ class ContextMiddleware(BaseMiddleware):
                 people.refresh_profile(user, profile)
             else:
                 stamp = cache.stamp(tg_user.id)
-                if self._autocommit_reads:
-                    # One query, and at most one write (a new user, a changed name) flushed on its
-                    # own: no BEGIN and COMMIT around them, two round trips of the three saved.
-                    await commit_each_statement(session)
+                # PostgreSQL: one query, and at most one write (a new user, a changed name) flushed
+                # on its own: no BEGIN and COMMIT around them, two round trips of the three saved.
+                await commit_each_statement(session)
                 user, current, member = await people.load_context(session, profile)
                 if cache.enabled:
                     def remember(user=user, current=current, member=member):

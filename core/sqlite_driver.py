@@ -186,7 +186,7 @@ def _end(conn: sqlite3.Connection, how: str) -> bool:
 
 
 def creator(database: str, *, busy_timeout: float = 30.0):
-    """An ``async_creator`` for ``create_async_engine``: a InlineConnection to ``database``."""
+    """An ``async_creator`` for ``create_async_engine``: an InlineConnection to ``database``."""
 
     async def connect() -> InlineConnection:
         # timeout=0: SQLite must never sleep on the loop's thread (see the module's docstring).

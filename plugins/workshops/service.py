@@ -392,7 +392,7 @@ async def book_many(app, session: AsyncSession, event: Event, workshop_id: int,
     workshop: Workshop | None = None
     for user_id, order_key in taps:
         result = await book(app, session, event, user_id, workshop_id, order_key=order_key, locked=workshop)
-        workshop = result.workshop if isinstance(result.workshop, Workshop) else workshop
+        workshop = result.workshop or workshop
         result.version = workshop.version if workshop is not None else None
         results.append(result)
     return results
