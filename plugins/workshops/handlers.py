@@ -7,6 +7,8 @@ across an HTTP round trip and the user is only ever told what is stored.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
@@ -50,12 +52,16 @@ async def _publish(target, app, session, ctx: EventContext, kind: str, ids, page
     message = target.message if isinstance(target, CallbackQuery) else None
     editable = isinstance(message, Message) and message.text is not None
     if editable:
-        await live.remember(app, session, event=ctx.event, chat_id=message.chat.id, message_id=message.message_id,
-                            user_id=ctx.user.id, kind=kind, workshop_ids=ids, page=page, text=text, markup=markup,
-                            seen_version=version)
+        with live.answering(app, message.chat.id, message.message_id):
+            await live.remember(app, session, event=ctx.event, chat_id=message.chat.id,
+                                message_id=message.message_id, user_id=ctx.user.id, kind=kind, workshop_ids=ids,
+                                page=page, text=text, markup=markup, seen_version=version)
+            await session.commit()
+            await show(target, text, markup)
+        return
     await session.commit()
     shown = await show(target, text, markup)
-    if not editable and shown is not None:
+    if shown is not None:
         await live.remember(app, session, event=ctx.event, chat_id=shown.chat.id, message_id=shown.message_id,
                             user_id=ctx.user.id, kind=kind, workshop_ids=ids, page=page, text=text, markup=markup)
         await session.commit()
@@ -173,19 +179,22 @@ async def on_book(query: CallbackQuery, callback_data: WsBook, app, session, eve
             raise
         return list(zip(results, cards, strict=True))
 
-    result, card = await app.sequencer.batched(order_key, ("workshops:book", ctx.event.id, workshop_id),
-                                               (ctx.user.id, order_key, card_for), decide)
-    line, toast = book_notice(ctx.tr, result, service.tz_of(ctx.event))
-    if callback_answer is not None:
-        callback_answer.text = toast
-    if card is None:  # gone, started, closed: the ordinary card
-        await show_card(query, app, session, ctx, workshop_id, notice=line)
-        return
-    text, markup, _view = card
-    if editable:
-        await show(query, text, markup)
-    else:
-        await _publish(query, app, session, ctx, "card", [result.workshop.id], 0, text, markup, result.version)
+    # Its card view commits (in the batch) before its edit: the refresh leaves the card alone until then.
+    answering = live.answering(app, message.chat.id, message.message_id) if editable else nullcontext()
+    with answering:
+        result, card = await app.sequencer.batched(order_key, ("workshops:book", ctx.event.id, workshop_id),
+                                                   (ctx.user.id, order_key, card_for), decide)
+        line, toast = book_notice(ctx.tr, result, service.tz_of(ctx.event))
+        if callback_answer is not None:
+            callback_answer.text = toast
+        if card is None:  # gone, started, closed: the ordinary card
+            await show_card(query, app, session, ctx, workshop_id, notice=line)
+            return
+        text, markup, _view = card
+        if editable:
+            await show(query, text, markup)
+        else:
+            await _publish(query, app, session, ctx, "card", [result.workshop.id], 0, text, markup, result.version)
 
 
 async def on_cancel(query: CallbackQuery, callback_data: WsCancel, app, session, event_ctx: EventContext,

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -62,6 +64,27 @@ async def store(session, rows: list[dict | None]) -> None:
         await session.execute(_upsert(session.bind.dialect.name), rows if len(rows) > 1 else rows[0])
 
 
+@contextmanager
+def answering(app, chat_id: int, message_id: int) -> Iterator[None]:
+    """Around an update that commits a message's view and then edits the message itself: the
+    refresh leaves that message alone meanwhile. Were it to edit first, the update's own (older)
+    card would land over it while the stored view claimed the newer one, and the message would
+    stay behind for good; once the update has answered, the next refresh corrects it. Kept per
+    process: a refresh run by another process (the job is claimed by one) can still overtake."""
+    pending = _answering(app)
+    pending[(chat_id, message_id)] = pending.get((chat_id, message_id), 0) + 1
+    try:
+        yield
+    finally:
+        left = pending.pop((chat_id, message_id)) - 1
+        if left:
+            pending[(chat_id, message_id)] = left
+
+
+def _answering(app) -> dict[tuple[int, int], int]:
+    return app.services.setdefault("workshops:answering", {})
+
+
 _UPSERTS: dict[str, object] = {}
 
 
@@ -96,8 +119,11 @@ async def refresh_views(ctx, session=None, payload=None) -> int:
         versions = dict((await session.execute(select(Workshop.id, Workshop.version)
                                                .where(Workshop.id.in_(ids)))).all()) if ids else {}
         events = {e.id: e for e in (await session.scalars(select(Event))).all()}
+        answering = _answering(app)
         due = []
         for view in views:
+            if (view.chat_id, view.message_id) in answering:
+                continue  # its own update is about to edit it: the next run catches up
             event = events.get(view.event_id)
             if event is None or event.slug not in app.settings.events or "workshops" not in app.active_plugins(event.slug):
                 continue

@@ -96,6 +96,40 @@ async def test_open_cards_and_lists_follow_seat_changes_without_not_modified_err
     assert edits and all(r.ok for r in edits), [r.description for r in edits if not r.ok]
 
 
+async def test_a_refresh_that_runs_while_a_tap_is_answered_never_leaves_its_card_behind(sandbox, monkeypatch):
+    """The periodic refresh may run between a booking's commit and its own edit (a batch answers
+    its taps one after another). It must not edit that card first: the tap's older card would
+    land over it while the stored view claimed the newer one, and the count would stay wrong."""
+    from plugins.workshops import handlers, service
+    from plugins.workshops.live import refresh_views
+    from ws_helpers import event, make_users
+
+    app = await start(sandbox, poll=True, workshops={"live_min_interval_seconds": 1})
+    w = await add_workshop(app, capacity=3)
+    alice = sandbox.user("Alice")
+    await open_card(alice)
+    [bob] = await make_users(app, 1)
+    original_show = handlers.show
+
+    async def show_after_another_booking_and_a_refresh(target, text, markup):
+        if getattr(target, "from_user", None) is not None and target.from_user.id == alice.id:
+            async with app.transaction() as s:  # someone books meanwhile, and the refresh runs
+                await service.book(app, s, await event(app), bob, w.id)
+            await refresh_views(app)
+        return await original_show(target, text, markup)
+
+    monkeypatch.setattr(handlers, "show", show_after_another_booking_and_a_refresh)
+    await alice.click("Записаться")
+    await alice.expect(text="✅ Вы записаны")
+    monkeypatch.setattr(handlers, "show", original_show)
+    for _ in range(5):
+        if "Свободно мест: 1 из 3" in alice.last_message()["text"]:
+            break
+        await asyncio.sleep(1.1)  # live_min_interval_seconds
+        await refresh(sandbox)
+    assert "Свободно мест: 1 из 3" in alice.last_message()["text"], alice.last_message()["text"]
+
+
 async def test_offer_accept_through_the_outbox_and_a_late_accept_is_expired(sandbox):
     from ws_helpers import drain
 
