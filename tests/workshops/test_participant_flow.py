@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
+import zoneinfo
 
 from sqlalchemy import func, select
 
@@ -13,9 +15,16 @@ from plugins.workshops.models import Booking
 from ws_helpers import add_workshop, open_card, refresh, start
 
 
+def local_start(days_ahead: int, hour: int, minute: int = 0) -> dt.datetime:
+    """A start at a fixed hour of the demo event's day (Moscow), so the card's format does not depend on when tests run."""
+    moscow = zoneinfo.ZoneInfo("Europe/Moscow")
+    day = dt.datetime.now(moscow).date() + dt.timedelta(days=days_ahead)
+    return dt.datetime.combine(day, dt.time(hour, minute), moscow).astimezone(dt.UTC)
+
+
 async def test_list_card_book_cabinet_cancel(sandbox):
     app = await start(sandbox, poll=True)
-    await add_workshop(app, title="Soldering <basics>", capacity=10, place="Room 1")
+    await add_workshop(app, title="Soldering <basics>", capacity=10, place="Room 1", starts_at=local_start(3, 10))
     alice = sandbox.user("Alice")
     await alice.send("/start demo")
     await alice.click("Мастер-классы")
@@ -23,7 +32,7 @@ async def test_list_card_book_cabinet_cancel(sandbox):
     await alice.click(re.compile("Soldering"))
     card = await alice.expect(text="Свободно мест: 10 из 10")
     assert "🎤 Ivan" in card["text"] and "📍 Room 1" in card["text"] and "Bring a laptop" in card["text"]
-    assert re.search(r"🕒 \w\w, \d\d\.\d\d, \d\d:\d\d–\d\d:\d\d", card["text"])
+    assert re.search(r"🕒 \w\w, \d\d\.\d\d, 10:00–11:30", card["text"])
     await alice.click("Записаться")
     await alice.expect(text="✅ Вы записаны на «Soldering <basics>»")
     assert "Отменить запись" in " ".join(alice.buttons())
@@ -37,6 +46,17 @@ async def test_list_card_book_cabinet_cancel(sandbox):
     async with app.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(Booking)) == 0
 
+
+
+async def test_a_workshop_past_midnight_shows_both_days_on_its_card(sandbox):
+    app = await start(sandbox, poll=True)
+    await add_workshop(app, title="Night hack", minutes=90, starts_at=local_start(3, 23, 30))
+    alice = sandbox.user("Alice")
+    await alice.send("/start demo")
+    await alice.click("Мастер-классы")
+    await alice.click(re.compile("Night hack"))
+    card = await alice.expect(text="Свободно мест: 10 из 10")
+    assert re.search(r"🕒 \w\w, \d\d\.\d\d, 23:30 – \w\w, \d\d\.\d\d, 01:00", card["text"])
 
 async def test_200_users_tap_book_for_10_seats_at_once(sandbox):
     app = await start(sandbox, poll=True, workshops={"live_min_interval_seconds": 1, "live_edits_per_run": 200})
