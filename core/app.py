@@ -21,6 +21,7 @@ from core import config as config_mod
 from core.bot_session import JsonBodySession
 from core.config import CoreSettings, RawConfig
 from core.context_cache import ContextCache
+from core.context_loader import ContextLoader
 from core.contributions import BotCommand, JobSpec, PluginConfig
 from core.db import create_engine, session_factory, transaction
 from core.filters import PluginEnabled
@@ -65,6 +66,7 @@ class OrganizerApp:
         # writes: there every update reads its context from the database.
         self.context_cache = ContextCache(0 if settings.redis.url else settings.database.context_cache_seconds)
         self.context_cache.watch(self.engine)
+        self.context_loader = ContextLoader(self.sessions)
         folders = [CORE_LOCALES] + [m.locales for m in registry.manifests().values() if m.locales]
         self.catalogs = Catalogs(folders)
         self.in_flight = InFlight()

@@ -78,10 +78,20 @@ class ContextMiddleware(BaseMiddleware):
                 people.refresh_profile(user, profile)
             else:
                 stamp = cache.stamp(tg_user.id)
-                # PostgreSQL: one query, and at most one write (a new user, a changed name) flushed
-                # on its own: no BEGIN and COMMIT around them, two round trips of the three saved.
-                await commit_each_statement(session)
-                user, current, member = await people.load_context(session, profile)
+                # Read with the other updates that arrived together (one query for all of them).
+                loaded = await app.context_loader.load(tg_user.id)
+                if loaded is not None:
+                    user, current, member = loaded
+                    session.add(user)  # detached and clean: becomes this session's, no SQL
+                    if member is not None:
+                        session.add(member)
+                    people.refresh_profile(user, profile)
+                else:
+                    # Someone new, or a second update of one person in a batch. PostgreSQL: one
+                    # query and at most one write (a new user) flushed on its own: no BEGIN and
+                    # COMMIT around them, two round trips of the three saved.
+                    await commit_each_statement(session)
+                    user, current, member = await people.load_context(session, profile)
                 if cache.enabled:
                     def remember(user=user, current=current, member=member):
                         cache.store(tg_user.id, user, current, member, stamp)
