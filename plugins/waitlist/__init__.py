@@ -97,6 +97,18 @@ def workshops_state_columns(app, params):
 
 
 @hookimpl
+def workshops_carry_state(app, state, left):
+    """The taps before this one (in a batch, in tap order) queued people behind whom this tap
+    would go: each moved the waiting count and this tap's place on by one."""
+    mine, before = state.extra, left.extra
+    if mine["entry_id"] is not None:
+        return False  # already in line: their place is read afresh
+    joined = (before["waiting"] or 0) - (mine["waiting"] or 0)
+    mine.update(waiting=before["waiting"], new_ahead=(mine["new_ahead"] or 0) + joined, max_key=before["max_key"])
+    return True
+
+
+@hookimpl
 async def workshops_full(app, session, event, workshop, user_id, now, state, order_key):
     from plugins.waitlist import service
 

@@ -103,20 +103,23 @@ def state_columns(workshop_id, user_id, now, order_key) -> list:
     """What a booking tap needs from the queue, as labelled scalar subqueries read in the same
     statement as the seat counts (``workshops_state_columns``): open offers (held, the user's,
     lapsed), the waiting count, the user's open entry and place, and where a new tap would go.
-    Arguments are values or bind parameters (``order_key`` must not be None: ``NO_ORDER_KEY``)."""
+    Arguments are values, bind parameters or — when a batch reads every tap's state at once —
+    columns of the taps' rows (``order_key`` must not be None: ``NO_ORDER_KEY``). Only scalar
+    subqueries, so that they correlate with such a row."""
     def count(*where):
         return select(func.count()).select_from(Entry).where(Entry.workshop_id == workshop_id, *where)
 
-    mine = (select(Entry).where(Entry.workshop_id == workshop_id, Entry.user_id == user_id,
-                                Entry.state.in_(OPEN_STATES)).limit(1).subquery())
-    me = aliased(Entry, mine)
+    def my(column):  # of the user's open entry: at most one (a partial unique index)
+        return (select(column).where(Entry.workshop_id == workshop_id, Entry.user_id == user_id,
+                                     Entry.state.in_(OPEN_STATES)).limit(1).scalar_subquery())
 
-    def my(column):
-        return select(column).select_from(mine).scalar_subquery()
-
+    # The place is counted from the user's entry (found by the open-entry index), not by joining
+    # every waiting entry to it: a join the planner may run the wrong way round on a fresh table.
+    me = aliased(Entry)
+    my_position = (select(_position_sq(me)).where(me.workshop_id == workshop_id, me.user_id == user_id,
+                                                  me.state.in_(OPEN_STATES), me.state == "waiting")
+                   .limit(1).scalar_subquery())
     ahead = count(Entry.state == "waiting", Entry.tap_order <= order_key)
-    my_position = (select(_position_sq(me)).select_from(mine).where(mine.c.state == "waiting")
-                   .scalar_subquery())
     return [
         count(Entry.state == "offered", Entry.expires_at > now).scalar_subquery().label("held"),
         count(Entry.state == "offered", Entry.expires_at > now, Entry.user_id == user_id)
@@ -126,10 +129,10 @@ def state_columns(workshop_id, user_id, now, order_key) -> list:
         ahead.scalar_subquery().label("new_ahead"),
         select(func.max(Entry.tap_order)).where(Entry.workshop_id == workshop_id).scalar_subquery()
         .label("max_key"),
-        my(mine.c.id).label("entry_id"),
-        my(mine.c.state).label("entry_state"),
-        my(mine.c.expires_at).label("entry_expires"),
-        my_position.label("entry_position"),
+        my(Entry.id).label("entry_id"),
+        my(Entry.state).label("entry_state"),
+        my(Entry.expires_at).label("entry_expires"),
+        my_position.label("entry_position"),  # not waiting: none
     ]
 
 

@@ -30,6 +30,15 @@ def workshops_state_columns(app, params):
     of ``params`` (``service.TapParams``: workshop_id, user_id, now, order_key), never values."""
 
 @hookspec
+def workshops_carry_state(app, state, left):
+    """A batch of taps (``service.book_many``) reads every tap's ``SeatState`` in one statement
+    before deciding the first. Bring your columns in ``state.extra`` — a later tap's, as read then —
+    up to date with ``left``, the state the tap before it left behind. Called only while every
+    earlier tap of the batch booked, queued or refused someone new to the workshop, in tap order,
+    and only for a person new to it (no booking or offer). Return False when you cannot (e.g.
+    the person has something of yours here): that tap and the rest read their state alone."""
+
+@hookspec
 def workshops_full(app, session, event, workshop, user_id, now, state, order_key):
     """No seat for ``user_id``: queue them. Return a ``QueueOutcome`` (or None: nobody queues).
     ``state`` is the ``SeatState`` read under the lock (update its ``extra`` to match what you did);

@@ -20,7 +20,7 @@ import zoneinfo
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, bindparam, delete, func, select
+from sqlalchemy import BigInteger, Integer, bindparam, column, delete, func, select, values
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -262,6 +262,22 @@ def _is_postgres(session) -> bool:
     return _dialect(session) == "postgresql"
 
 
+def _count_columns(p, starts_at, ends_at) -> list:
+    """The seat count, the user's own booking and the first clash, as labelled scalar subqueries
+    (``p``: ``TapParams``, or a batch's per-tap row for the user and order key)."""
+    clash_of = aliased(Workshop)
+    clash_sq = (select(clash_of.id).join(Booking, Booking.workshop_id == clash_of.id)
+                .where(Booking.event_id == p.event_id, Booking.user_id == p.user_id,
+                       clash_of.id != p.workshop_id, clash_of.starts_at < ends_at,
+                       clash_of.ends_at > starts_at)
+                .order_by(clash_of.starts_at).limit(1).scalar_subquery())
+    mine_sq = (select(Booking.id).where(Booking.workshop_id == p.workshop_id, Booking.user_id == p.user_id)
+               .limit(1).scalar_subquery())
+    booked_sq = (select(func.count()).select_from(Booking).where(Booking.workshop_id == p.workshop_id)
+                 .scalar_subquery())
+    return [booked_sq.label("booked"), mine_sq.label("mine"), clash_sq.label("clash")]
+
+
 async def _state_statements(app, event: Event, dialect: str):
     """(statement, extra column names): on SQLite the row with every count, on PostgreSQL the counts
     alone (the row is locked by its own statement first)."""
@@ -271,28 +287,50 @@ async def _state_statements(app, event: Event, dialect: str):
         p = TapParams
         extra = await app.registry.call("workshops_state_columns", active=set(active), app=app, params=p)
         names = [c.name for c in extra]
-
-        def counts(starts_at, ends_at) -> list:
-            clash_of = aliased(Workshop)
-            clash_sq = (select(clash_of.id).join(Booking, Booking.workshop_id == clash_of.id)
-                        .where(Booking.event_id == p.event_id, Booking.user_id == p.user_id,
-                               clash_of.id != p.workshop_id, clash_of.starts_at < ends_at,
-                               clash_of.ends_at > starts_at)
-                        .order_by(clash_of.starts_at).limit(1).scalar_subquery())
-            mine_sq = (select(Booking.id).where(Booking.workshop_id == p.workshop_id, Booking.user_id == p.user_id)
-                       .limit(1).scalar_subquery())
-            booked_sq = (select(func.count()).select_from(Booking).where(Booking.workshop_id == p.workshop_id)
-                         .scalar_subquery())
-            return [booked_sq.label("booked"), mine_sq.label("mine"), clash_sq.label("clash")]
-
         if dialect == "postgresql":
-            stmt = select(*counts(p.starts_at, p.ends_at), *extra)
+            stmt = select(*_count_columns(p, p.starts_at, p.ends_at), *extra)
         else:
-            stmt = (select(Workshop, *counts(Workshop.starts_at, Workshop.ends_at), *extra)
+            stmt = (select(Workshop, *_count_columns(p, Workshop.starts_at, Workshop.ends_at), *extra)
                     .where(Workshop.id == p.workshop_id, Workshop.event_id == p.event_id)
                     .execution_options(populate_existing=True))
         _STATEMENTS[key] = (stmt, names)
     return _STATEMENTS[key]
+
+
+async def _batch_state_statement(app, event: Event, size: int):
+    """(statement, extra column names): the state statement evaluated for each of ``size`` taps
+    — one row per tap, ``(index, user, order key)`` as bind parameters ``bt_i<n>``, ``bt_u<n>``,
+    ``bt_k<n>`` — so a batch reads every tap's state in one round trip. Built once per size."""
+    active = frozenset(_active(app, event))
+    key = ("batch_state", active, size)
+    if key not in _STATEMENTS:
+        taps = values(column("tap_index", Integer), column("tap_user_id", BigInteger),
+                      column("tap_order_key", BigInteger), name="taps").data(
+            [(bindparam(f"bt_i{n}", type_=Integer), bindparam(f"bt_u{n}", type_=BigInteger),
+              bindparam(f"bt_k{n}", type_=BigInteger)) for n in range(size)]).cte("taps")
+
+        class p(TapParams):  # the user and order key of each row; the rest as for one tap
+            user_id = taps.c.tap_user_id
+            order_key = taps.c.tap_order_key
+
+        extra = await app.registry.call("workshops_state_columns", active=set(active), app=app, params=p)
+        stmt = (select(taps.c.tap_index, *_count_columns(p, p.starts_at, p.ends_at), *extra)
+                .select_from(taps).order_by(taps.c.tap_index))
+        _STATEMENTS[key] = (stmt, [c.name for c in extra])
+    return _STATEMENTS[key]
+
+
+async def _state_of(session, values, names) -> SeatState:
+    """A ``SeatState`` from one row of the state statement (after the workshop columns)."""
+    booked, mine, clash_id, *extra_values = values
+    extra = dict(zip(names, extra_values, strict=True))
+    state = SeatState(booked=booked or 0, held=extra.pop("held", 0) or 0,
+                      held_mine=bool(extra.pop("held_mine", 0)), lapsed=extra.pop("lapsed", 0) or 0,
+                      mine=mine is not None, extra=extra)
+    if clash_id is not None:  # rare: name the overlapping workshop
+        other = await session.get(Workshop, clash_id)
+        state.clash = Clash(other.id, other.title, other.starts_at, other.ends_at)
+    return state
 
 
 async def _seat_state(app, session, event: Event, workshop_id: int, user_id: int, now: dt.datetime,
@@ -321,29 +359,42 @@ async def _seat_state(app, session, event: Event, workshop_id: int, user_id: int
                 return None, None
         values = (await session.execute(stmt, dict(params, ws_starts_at=workshop.starts_at,
                                                    ws_ends_at=workshop.ends_at))).one()
-    booked, mine, clash_id, *extra_values = values
-    extra = dict(zip(names, extra_values, strict=True))
-    state = SeatState(booked=booked or 0, held=extra.pop("held", 0) or 0,
-                      held_mine=bool(extra.pop("held_mine", 0)), lapsed=extra.pop("lapsed", 0) or 0,
-                      mine=mine is not None, extra=extra)
-    if clash_id is not None:  # rare: name the overlapping workshop
-        other = await session.get(Workshop, clash_id)
-        state.clash = Clash(other.id, other.title, other.starts_at, other.ends_at)
-    return workshop, state
+    return workshop, await _state_of(session, values, names)
+
+
+async def _batch_states(app, session, event: Event, workshop: Workshop, taps: list[tuple[int, int | None]],
+                        now: dt.datetime) -> list[SeatState]:
+    """Every tap's ``SeatState`` as of now, in one statement (the caller holds the workshop lock)."""
+    stmt, names = await _batch_state_statement(app, event, len(taps))
+    params = {"ws_workshop_id": workshop.id, "ws_event_id": event.id, "ws_now": now,
+              "ws_starts_at": workshop.starts_at, "ws_ends_at": workshop.ends_at}
+    for n, (user_id, order_key) in enumerate(taps):
+        params.update({f"bt_i{n}": n, f"bt_u{n}": user_id, f"bt_k{n}": NO_ORDER_KEY if order_key is None else order_key})
+    rows = (await session.execute(stmt, params)).all()
+    return [await _state_of(session, row[1:], names) for row in rows]
+
+
+def _new_here(state: SeatState) -> bool:
+    """The user has nothing at this workshop yet: no booking, no offer, no clash to name."""
+    return not state.mine and not state.held_mine and state.clash is None and not state.lapsed
 
 
 async def book(app, session: AsyncSession, event: Event, user_id: int, workshop_id: int,
                now: dt.datetime | None = None, order_key: int | None = None, *,
-               locked: Workshop | None = None) -> BookResult:
+               locked: Workshop | None = None, state: SeatState | None = None) -> BookResult:
     """Book a seat, or queue the user when there is none. One locked transaction; never oversells.
 
     ``order_key``: the order of the tap (the Telegram update id) — the queue is in tap order.
     A handful of statements under the lock: the row and every count (one aggregate), then the one
     write (the booking, or the queue entry); ``BookResult.state`` is what the card shows.
-    ``locked``: the workshop row this transaction already holds the lock on (``book_many``)."""
+    ``locked``: the workshop row this transaction already holds the lock on, and ``state`` what
+    was read under that lock for this tap (``book_many``)."""
     now = now or utcnow()
     conf = config(app, event)
-    workshop, state = await _seat_state(app, session, event, workshop_id, user_id, now, order_key, locked)
+    if state is not None and locked is not None:
+        workshop = locked
+    else:
+        workshop, state = await _seat_state(app, session, event, workshop_id, user_id, now, order_key, locked)
     if workshop is None:
         return BookResult("not_found")
     if now >= workshop.starts_at:
@@ -385,17 +436,54 @@ async def book(app, session: AsyncSession, event: Event, user_id: int, workshop_
 async def book_many(app, session: AsyncSession, event: Event, workshop_id: int,
                     taps: list[tuple[int, int | None]]) -> list[BookResult]:
     """``book`` for several taps on one workshop — ``(user id, order key)`` in tap order — in one
-    transaction: the row is locked once and each tap decides on what the ones before it left
-    (every count is re-read under the lock), so each gets exactly the answer it would have got
-    alone. The caller commits. Each result carries the workshop ``version`` its tap left behind."""
+    transaction, each getting exactly the answer it would have got alone. The caller commits.
+    Each result carries the workshop ``version`` its tap left behind.
+
+    The row is locked once and every tap's state is read in one statement before the first is
+    decided. A later tap's state is that read brought up to date with what the taps before it did,
+    which is exact while they only booked or queued people new to the workshop (and came in tap
+    order): the counts they left behind carry over, and other plugins carry their columns
+    (``workshops_carry_state``). From a tap whose person is not new here (a second tap, an offer,
+    an entry, lapsed offers to settle) on, each tap reads its state alone under the lock."""
+    if len(taps) == 1:
+        (user_id, order_key), = taps
+        result = await book(app, session, event, user_id, workshop_id, order_key=order_key)
+        result.version = result.workshop.version if result.workshop is not None else None
+        return [result]
+    now = utcnow()
+    workshop = await lock_workshop(session, event.id, workshop_id)
+    if workshop is None:
+        return [BookResult("not_found") for _ in taps]
+    states = await _batch_states(app, session, event, workshop, taps, now)
     results: list[BookResult] = []
-    workshop: Workshop | None = None
-    for user_id, order_key in taps:
-        result = await book(app, session, event, user_id, workshop_id, order_key=order_key, locked=workshop)
+    carried, seen, left = True, set(), None
+    for (user_id, order_key), state in zip(taps, states, strict=True):
+        if left is not None:
+            carried = carried and user_id not in seen and _new_here(state) and await _carry_state(
+                app, event, state, left)
+        new_here = carried and _new_here(state)
+        result = await book(app, session, event, user_id, workshop_id, now, order_key, locked=workshop,
+                            state=state if carried else None)
         workshop = result.workshop or workshop
-        result.version = workshop.version if workshop is not None else None
+        result.version = workshop.version
         results.append(result)
+        seen.add(user_id)
+        left = result.state
+        carried = new_here and left is not None and result.status in _LEAVES_COUNTS_EXACT
     return results
+
+
+# What a tap by someone new may do for the next tap's state to be carried over: book them, queue
+# them, or refuse them without writing anything.
+_LEAVES_COUNTS_EXACT = frozenset({"booked", "queued", "full", "clash"})
+
+
+async def _carry_state(app, event: Event, state: SeatState, left: SeatState) -> bool:
+    """Bring ``state`` (a later tap's, read with the batch) up to date with ``left`` (what the tap
+    before it left behind); False when a plugin cannot (then the tap reads its own)."""
+    state.booked, state.held, state.lapsed = left.booked, left.held, left.lapsed
+    answers = await _hook(app, event, "workshops_carry_state", state=state, left=left)
+    return all(answer is not False for answer in answers)
 
 
 async def book_held_seat(app, session, event: Event, workshop: Workshop, user_id: int,

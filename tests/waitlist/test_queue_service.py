@@ -4,6 +4,7 @@ from #1 to #2 to #3, capacity raises, accept racing the deadline, undeliverable 
 from __future__ import annotations
 
 import asyncio
+import pytest
 import datetime as dt
 
 from sqlalchemy import func, select, update
@@ -287,3 +288,56 @@ async def test_a_burst_decided_in_one_transaction_gets_the_answers_each_tap_woul
     assert [e.user_id for e in await entries(app, w.id)] == [c, d]
     alone = await book(app, c, w.id, order_key=107)  # and afterwards, one tap alone agrees
     assert (alone.status, alone.position) == ("already_queued", 1)
+
+
+async def _same_workshop_twice(app, users, *, capacity, booked=(), waiting=(), offered=(), lapsed=()):
+    """Two workshops a day apart, each with the same bookings, queue (user, tap order) and offers."""
+    ev = await event(app)
+    now = utcnow()
+    twins = []
+    for day in (0, 1):
+        w = await add_workshop(app, capacity=capacity, hours_ahead=72 + 24 * day)
+        async with app.transaction() as s:
+            for uid in booked:
+                s.add(Booking(workshop_id=w.id, event_id=ev.id, user_id=users[uid], source="direct", created_at=now))
+            for uid, key in waiting:
+                s.add(Entry(workshop_id=w.id, event_id=ev.id, user_id=users[uid], state="waiting", tap_order=key))
+            for uid, minutes in [*((u, 60) for u in offered), *((u, -1) for u in lapsed)]:
+                s.add(Entry(workshop_id=w.id, event_id=ev.id, user_id=users[uid], state="offered", tap_order=1,
+                            offered_at=now, expires_at=now + dt.timedelta(minutes=minutes)))
+        twins.append(w)
+    return twins
+
+
+def _told(result):
+    """What a tap's answer and card show: the outcome, the place, the seats, the queue's figures."""
+    state = result.state
+    seats = None if state is None else (state.booked, state.held, state.mine, state.held_mine)
+    queue = None if state is None else {k: state.extra.get(k) for k in ("waiting", "new_ahead", "entry_state",
+                                                                           "entry_position")}
+    return result.status, result.position, seats, queue
+
+
+@pytest.mark.parametrize("setup, taps", [
+    ({"capacity": 3}, [0, 1, 2, 3, 4, 5]),  # the last seats, then a queue
+    ({"capacity": 2, "booked": [0, 1], "waiting": [(2, 900), (3, 950)]}, [4, 5, 6]),  # sent before the queue's
+    ({"capacity": 1, "waiting": [(2, 50)]}, [0, 1, 2, 3, 4]),  # someone already in line, mid-batch
+    ({"capacity": 2}, [0, 1, 0, 2, 2, 3]),  # double taps
+    ({"capacity": 2, "offered": [3]}, [0, 1, 3, 4]),  # a seat held for someone who taps
+    ({"capacity": 2, "booked": [0], "lapsed": [5]}, [1, 2, 3, 4]),  # a lapsed offer to settle first
+])
+async def test_a_batch_tells_each_tap_what_it_would_be_told_alone(sandbox, setup, taps):
+    """``book_many`` reads the batch's states in one statement and carries the counts from tap to
+    tap; every answer and card figure must equal what the same taps get one at a time."""
+    app = await start(sandbox)
+    users = await make_users(app, 8)
+    batched, alone = await _same_workshop_twice(app, users, **setup)
+    ev = await event(app)
+    tap_list = [(users[i], 100 + n) for n, i in enumerate(taps)]
+    async with app.transaction() as s:
+        together = await service.book_many(app, s, ev, batched.id, tap_list)
+    one_by_one = [await book(app, uid, alone.id, order_key=key) for uid, key in tap_list]
+    assert [_told(r) for r in together] == [_told(r) for r in one_by_one]
+    queue = [(e.user_id, e.state) for e in await entries(app, batched.id)]
+    assert queue == [(e.user_id, e.state) for e in await entries(app, alone.id)]
+    assert await booked_ids(app, batched.id) == await booked_ids(app, alone.id)
