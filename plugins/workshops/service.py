@@ -455,15 +455,20 @@ async def book_many(app, session: AsyncSession, event: Event, workshop_id: int,
     if workshop is None:
         return [BookResult("not_found") for _ in taps]
     states = await _batch_states(app, session, event, workshop, taps, now)
+    keys = [key for _user, key in taps]
+    # Each queued tap goes behind the earlier ones only when the keys ascend (as the sequencer
+    # hands them over); otherwise every tap after the first reads its own state.
+    in_tap_order = None not in keys and all(a < b for a, b in zip(keys, keys[1:]))
     results: list[BookResult] = []
-    carried, seen, left = True, set(), None
+    carried, seen, left = in_tap_order, set(), None
     for (user_id, order_key), state in zip(taps, states, strict=True):
         if left is not None:
             carried = carried and user_id not in seen and _new_here(state) and await _carry_state(
                 app, event, state, left)
         new_here = carried and _new_here(state)
+        first = left is None  # the batch's read is exact for the first tap, whoever it is
         result = await book(app, session, event, user_id, workshop_id, now, order_key, locked=workshop,
-                            state=state if carried else None)
+                            state=state if carried or first else None)
         workshop = result.workshop or workshop
         result.version = workshop.version
         results.append(result)

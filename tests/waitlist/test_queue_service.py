@@ -325,6 +325,7 @@ def _told(result):
     ({"capacity": 2}, [0, 1, 0, 2, 2, 3]),  # double taps
     ({"capacity": 2, "offered": [3]}, [0, 1, 3, 4]),  # a seat held for someone who taps
     ({"capacity": 2, "booked": [0], "lapsed": [5]}, [1, 2, 3, 4]),  # a lapsed offer to settle first
+    ({"capacity": 1, "waiting": [(6, 150)]}, [(0, 300), (1, 200), (2, 100), (3, None)]),  # keys not ascending
 ])
 async def test_a_batch_tells_each_tap_what_it_would_be_told_alone(sandbox, setup, taps):
     """``book_many`` reads the batch's states in one statement and carries the counts from tap to
@@ -333,7 +334,7 @@ async def test_a_batch_tells_each_tap_what_it_would_be_told_alone(sandbox, setup
     users = await make_users(app, 8)
     batched, alone = await _same_workshop_twice(app, users, **setup)
     ev = await event(app)
-    tap_list = [(users[i], 100 + n) for n, i in enumerate(taps)]
+    tap_list = [(users[t[0]], t[1]) if isinstance(t, tuple) else (users[t], 100 + n) for n, t in enumerate(taps)]
     async with app.transaction() as s:
         together = await service.book_many(app, s, ev, batched.id, tap_list)
     one_by_one = [await book(app, uid, alone.id, order_key=key) for uid, key in tap_list]
