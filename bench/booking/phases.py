@@ -7,10 +7,13 @@ of one workshop with 5 seats (so most taps queue, as in the race), each step run
 and its process CPU time (``time.process_time``: the bot's and the in-process emulator's work,
 not the database server's) is averaged:
 
-* context read — a cold read of the user's row, event and membership, as the middleware does it;
+* context read — a cold read of the user's row, event and membership, alone;
+* context read in a batch — the same for 100 users at once, as the middleware asks for the
+  updates of one getUpdates answer (``core.context_loader``: one query for all of them);
 * booking transaction — ``service.book`` (locked state, the booking or queue entry) and commit;
-* booking in batches — the same through ``service.book_many``, ``MAX_BATCH`` taps a transaction, as
-  a rush of taps queued for one workshop is decided (on a second workshop, so no tap repeats);
+* booking in batches — the same through ``service.book_many``, ``MAX_BATCH`` taps a transaction
+  (one lock, one read of every tap's state), as a rush of taps queued for one workshop is
+  decided (on a second workshop, so no tap repeats);
 * card render — the card from the state the tap decided (no queries);
 * view upsert — the live-count view row and a commit (a booking tap writes it in its decision's
   transaction; a batch writes all its cards' rows in one statement);
@@ -85,6 +88,10 @@ async def measure(db_url: str, n: int) -> dict[str, float]:
             await session.commit()
             await session.close()
 
+        async def context_read_batched(i):
+            if i % 100 == 0:
+                await asyncio.gather(*(app.context_loader.load(u["id"]) for u in users[i:i + 100]))
+
         async def book(i):
             async with app.sessions() as session:
                 result = await service.book(app, session, event, users[i]["id"], workshop.id, order_key=10_000 + i)
@@ -99,6 +106,7 @@ async def measure(db_url: str, n: int) -> dict[str, float]:
                     await session.commit()
 
         await timed("context read", context_read)
+        await timed("context read in a batch of 100", context_read_batched)
         results = await timed("booking transaction", book)
         await timed(f"booking in batches of {BATCH}", book_in_batches)
         async with app.sessions() as session:
