@@ -18,15 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core import people
 from core.db import commit_each_statement
 from core.models import Event, Member, User
-
-log = logging.getLogger("organizer.context")
 
 Context = tuple[User, Event | None, Member | None]
 

@@ -27,7 +27,9 @@ def workshops_state_columns(app, params):
     statement a booking tap makes under the lock (``SeatState.extra`` gets them by label). Must
     include ``held`` (open offers counting against capacity), ``held_mine`` and ``lapsed`` (offers
     past their deadline) if the plugin holds seats. Built once and reused: use the bind parameters
-    of ``params`` (``service.TapParams``: workshop_id, user_id, now, order_key), never values."""
+    of ``params`` (``service.TapParams``: workshop_id, user_id, now, order_key), never values. A
+    batch passes ``user_id`` and ``order_key`` as columns of a row per tap: build scalar
+    subqueries only (they correlate with that row; a subquery in FROM would not)."""
 
 @hookspec
 def workshops_carry_state(app, state, left):

@@ -4,9 +4,9 @@ from #1 to #2 to #3, capacity raises, accept racing the deadline, undeliverable 
 from __future__ import annotations
 
 import asyncio
-import pytest
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select, update
 
 from core.db import utcnow
