@@ -16,7 +16,8 @@ from ws_helpers import add_workshop, open_card, refresh, start
 
 
 def local_start(days_ahead: int, hour: int, minute: int = 0) -> dt.datetime:
-    """A start at a fixed hour of the demo event's day (Moscow), so the card's format does not depend on when tests run."""
+    """A start at a fixed hour of the demo event's day (Moscow): the card's format must not
+    depend on the hour the tests run at."""
     moscow = zoneinfo.ZoneInfo("Europe/Moscow")
     day = dt.datetime.now(moscow).date() + dt.timedelta(days=days_ahead)
     return dt.datetime.combine(day, dt.time(hour, minute), moscow).astimezone(dt.UTC)
