@@ -130,9 +130,7 @@ class ContextCache:
             # Another update of this person (in another chat) holds them right now: read afresh.
             self.misses += 1
             return None
-        session.add(entry.user)  # a clean detached instance becomes persistent again: no SQL
-        if entry.member is not None:
-            session.add(entry.member)
+        adopt(session, entry.user, entry.member)
         self.hits += 1
         return entry.user, entry.event, entry.member
 
@@ -215,6 +213,14 @@ class ContextCache:
 
         sa_event.listen(sync_engine, "commit", _on_end)
         sa_event.listen(sync_engine, "rollback", _on_end)
+
+
+def adopt(session: AsyncSession, user: User, member: Member | None) -> None:
+    """Make a context's detached, clean instances ``session``'s own again (persistent): no SQL.
+    The event row stays detached, shared read-only."""
+    session.add(user)
+    if member is not None:
+        session.add(member)
 
 
 def _writes_watched_table(statement: str) -> bool:

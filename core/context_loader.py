@@ -36,15 +36,12 @@ class ContextLoader:
         self._pending: dict[int, list[asyncio.Future]] = {}
         self._scheduled = False
         self._reads: set[asyncio.Task] = set()
-        self.queries = 0  # how many reads served the requests (for tests and benchmarks)
-        self.requests = 0
 
     async def load(self, user_id: int) -> Context | None:
         """This user's context as detached instances, or None: read it in your own session."""
         loop = asyncio.get_running_loop()
         waiter = loop.create_future()
         self._pending.setdefault(user_id, []).append(waiter)
-        self.requests += 1
         if not self._scheduled:
             # After the callbacks already queued: the other updates of this getUpdates answer,
             # started in the same turn, reach here first. An empty context: the read belongs to
@@ -82,7 +79,6 @@ class ContextLoader:
                     context = None  # a second update of this person reads for itself
 
     async def _query(self, user_ids: list[int]) -> dict[int, Context]:
-        self.queries += 1
         session = self._sessions()
         try:
             await commit_each_statement(session)

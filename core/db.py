@@ -140,7 +140,7 @@ async def commit_each_statement(session: AsyncSession) -> None:
     BEGIN and COMMIT round trips around it — for a lone read or write that needs no transaction.
     Only between transactions (no connection taken since the last ``forget_touch``). SQLite:
     nothing to save (its transactions cost no round trip with our driver) and BEGIN IMMEDIATE stays."""
-    if session.bind.dialect.name != "sqlite" and not touched_database(session):
+    if not is_sqlite(session.bind) and not touched_database(session):
         await session.connection(execution_options=_AUTOCOMMIT)
 
 

@@ -12,6 +12,7 @@ from aiogram.types import TelegramObject, Update
 
 from core import people
 from core.context import EventContext
+from core.context_cache import adopt
 from core.db import commit_each_statement, forget_touch, touched_database
 from core.i18n import pick_language
 
@@ -82,9 +83,7 @@ class ContextMiddleware(BaseMiddleware):
                 loaded = await app.context_loader.load(tg_user.id)
                 if loaded is not None:
                     user, current, member = loaded
-                    session.add(user)  # detached and clean: becomes this session's, no SQL
-                    if member is not None:
-                        session.add(member)
+                    adopt(session, user, member)
                     people.refresh_profile(user, profile)
                 else:
                     # Someone new, or a second update of one person in a batch. PostgreSQL: one
