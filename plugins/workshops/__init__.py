@@ -71,7 +71,9 @@ async def schedule_items(app, session, event, member):
 def register_jobs(app):
     from plugins.workshops import jobs
 
-    return [JobSpec("refresh_views", jobs.refresh_views, interval=3.0, misfire="drop")]
+    return [JobSpec("refresh_views", jobs.refresh_views, interval=3.0, misfire="drop"),
+            JobSpec("reminder", jobs.send_reminder),  # late is fine until the start; it checks that itself
+            JobSpec("sync_reminders", jobs.sync_reminders, interval=600.0)]
 
 
 @hookimpl

@@ -28,7 +28,7 @@ from sqlalchemy.orm import aliased
 from core import people
 from core.db import UTCDateTime, utcnow
 from core.models import Event, Member, User
-from plugins.workshops import notify
+from plugins.workshops import notify, reminders
 from plugins.workshops.config import WorkshopsConfig
 from plugins.workshops.models import (
     DESCRIPTION_MAX, KEY_MAX, PLACE_MAX, SPEAKER_MAX, TITLE_MAX, Booking, Workshop,
@@ -660,6 +660,7 @@ async def create_workshop(app, session, event: Event, actor, data: WorkshopData,
                         capacity=data.capacity, version=0, created_at=now, updated_at=now)
     session.add(workshop)
     await session.flush()
+    await reminders.plan(app, session, event, workshop, now)
     return workshop
 
 
@@ -704,6 +705,8 @@ async def update_workshop(app, session, event: Event, actor, workshop_id: int, c
     if any(name in result.changed for name in NOTIFY_FIELDS):
         result.notified = await _announce_change(app, session, event, workshop, old)
     await session.flush()
+    if "starts_at" in result.changed:
+        await reminders.plan(app, session, event, workshop, now)
     return result
 
 
@@ -750,6 +753,7 @@ async def delete_workshop(app, session, event: Event, actor, workshop_id: int,
         told = await _send_to(app, session, event, workshop, recipients, "cancelled",
                               lambda tr: tr("workshops-notice-cancelled", title=_q(workshop.title),
                                             when=format_when(tr, workshop, tz_of(event))))
+    await reminders.forget(session, workshop.id)
     await session.delete(workshop)
     await session.flush()
     return told

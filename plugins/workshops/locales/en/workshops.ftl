@@ -57,6 +57,10 @@ workshops-notice-changed = 🔔 Changes to the workshop “{ $title }” you are
 workshops-notice-changed-time = Time: was { $old }, now <b>{ $new }</b>
 workshops-notice-changed-place = Place: was { $old }, now <b>{ $new }</b>
 workshops-notice-cancelled = ❗ The workshop “{ $title }” ({ $when }) is cancelled. Your booking is removed.
+workshops-reminder = ⏰ Reminder: you are booked for the workshop “{ $title }”.
+    When: <b>{ $when }</b>
+    Where: <b>{ $place }</b>
+workshops-reminder-open = Open the card
 
 ## Workshops: organizers
 workshops-admin-menu = 🎓 Workshops

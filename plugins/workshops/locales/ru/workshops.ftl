@@ -58,6 +58,10 @@ workshops-notice-changed = 🔔 Изменения в мастер-классе 
 workshops-notice-changed-time = Время: было { $old }, стало <b>{ $new }</b>
 workshops-notice-changed-place = Место: было { $old }, стало <b>{ $new }</b>
 workshops-notice-cancelled = ❗ Мастер-класс «{ $title }» ({ $when }) отменён. Ваша запись снята.
+workshops-reminder = ⏰ Напоминание: вы записаны на мастер-класс «{ $title }».
+    Когда: <b>{ $when }</b>
+    Где: <b>{ $place }</b>
+workshops-reminder-open = Открыть карточку
 
 ## Workshops: organizers
 workshops-admin-menu = 🎓 Мастер-классы
