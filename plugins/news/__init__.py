@@ -1,0 +1,38 @@
+"""News: organizers write to everyone in the event from the bot; delivery goes through the outbox.
+
+A news item is one broadcast (``core.delivery.create_broadcast``): one outbox row per member,
+sent within Telegram's limits, with a delivery report to its author when the last row is done.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core import AdminItem, PluginConfig, PluginManifest, hookimpl
+
+HERE = Path(__file__).resolve().parent
+
+
+class NewsConfig(PluginConfig):
+    pass
+
+
+manifest = PluginManifest(
+    name="news",
+    version="0.1.0",
+    description="News and push notifications from organizers to everyone in the event",
+    config_model=NewsConfig,
+    locales=HERE / "locales",
+)
+
+
+@hookimpl
+def register_routers(app):
+    from plugins.news.handlers import router
+
+    return [router()]
+
+
+@hookimpl
+def admin_items(app, event, member):
+    return [AdminItem("news-admin-menu", "nws:home", order=10)]

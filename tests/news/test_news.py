@@ -1,0 +1,164 @@
+"""News from organizers to everyone in the event, through the real bot, the outbox and the emulator:
+compose, preview, send, delivery report; photos; bad input; who may send; nothing sent twice."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from core import people
+from core.delivery.models import Broadcast, OutboxMessage
+from core.models import Role
+from plugins.news import service
+
+EVENTS = {"demo": {"title": "Demo", "timezone": "Europe/Moscow", "language": "ru", "signup": {"enabled": False}}}
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "orange").save(out, format="PNG")
+    return out.getvalue()
+
+
+async def start(sandbox):
+    return await sandbox.start(plugins=["news"], events=EVENTS, poll=True)
+
+
+async def joined(sandbox, *names):
+    users = []
+    for name in names:
+        user = sandbox.user(name)
+        await user.send("/start demo")
+        await user.expect(text="Главное меню")
+        users.append(user)
+    return users
+
+
+async def open_news(olga):
+    await olga.send("/start demo")
+    await olga.click("Панель организатора")
+    await olga.click("Новости и рассылки")
+
+
+async def broadcasts(app) -> int:
+    async with app.sessions() as s:
+        return await s.scalar(select(func.count()).select_from(Broadcast))
+
+
+async def test_organizer_news_reaches_everyone_and_the_author_gets_a_delivery_report(sandbox):
+    app = await start(sandbox)
+    alice, bob = await joined(sandbox, "Alice", "Bob")
+    sandbox.emulator.faults.block_bot(bob.id)
+    olga = await sandbox.admin("Olga")
+    await open_news(olga)
+    await olga.expect(text="Сообщение получат все участники мероприятия: 3")
+    await olga.click("Написать новость")
+    await olga.expect(text="Пришлите текст новости")
+    await olga.send("Двери открываются в 9:00 <b>не</b> раньше")
+    await olga.expect(text="Так новость увидят участники (3 чел.). Отправить?")
+    assert any(m["text"] == "Двери открываются в 9:00 <b>не</b> раньше" for m in olga.messages())  # the preview
+    await olga.click("Отправить")
+    await olga.expect(text="Новость поставлена в очередь для 3 чел.")
+    await sandbox.drain_outbox()
+
+    # What the organizer typed arrives as typed: "<b>" was text, not markup.
+    got = await alice.expect(text="Двери открываются в 9:00 <b>не</b> раньше")
+    assert not got.get("entities")
+    report = await olga.expect(text="Рассылка «Двери открываются в 9:00 <b>не</b> раньше» завершена")
+    assert "Доставлено: 2 из 3" in report["text"] and "Заблокировали бота: 1" in report["text"], report["text"]
+    await open_news(olga)
+    await olga.expect(text=re.compile(r"доставлено 2 из 3, не доставлено 0, заблокировали бота 1, в очереди 0"))
+
+
+async def test_a_photo_with_a_caption_is_sent_as_a_photo(sandbox):
+    app = await start(sandbox)
+    (alice,) = await joined(sandbox, "Alice")
+    olga = await sandbox.admin("Olga")
+    await open_news(olga)
+    await olga.click("Написать новость")
+    await olga.send_photo(png(), caption="Схема зала")
+    await olga.expect(text="Отправить?")
+    await olga.click("Отправить")
+    await sandbox.drain_outbox()
+    got = await alice.expect(text="Схема зала")
+    assert got["photo_file_id"]
+    async with app.sessions() as s:
+        assert (await s.scalar(select(Broadcast.title))) == "Схема зала"
+
+
+async def test_what_cannot_be_news_is_explained_and_nothing_is_queued(sandbox):
+    app = await start(sandbox)
+    olga = await sandbox.admin("Olga")
+    await open_news(olga)
+    await olga.click("Написать новость")
+    await olga.share_contact("+79990001122")
+    await olga.expect(text="Новостью может быть текст или фото с подписью")
+    await olga.click("Отмена")
+    await olga.expect(text="Новость не отправлена")
+    await olga.send("Передумала")  # the dialog is over: this is not news
+    assert await broadcasts(app) == 0
+    async with app.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+async def test_a_second_tap_on_send_sends_nothing_more(sandbox):
+    app = await start(sandbox)
+    (alice,) = await joined(sandbox, "Alice")
+    olga = await sandbox.admin("Olga")
+    await open_news(olga)
+    await olga.click("Написать новость")
+    await olga.send("Кофе-брейк перенесён на 11:30")
+    await olga.expect(text="Отправить?")
+    confirm = olga.last_message()
+    # A double tap: both presses leave the client before the bot answers either.
+    for _ in range(2):
+        await sandbox.emulator.click(olga.id, confirm["message_id"], "nws:send", token=sandbox.token)
+    await sandbox.settle()
+    await olga.expect(text="поставлена в очередь")
+    assert await broadcasts(app) == 1
+    assert "Что-то пошло не так" not in olga.transcript()
+    await sandbox.drain_outbox()
+    assert sum("Кофе-брейк" in m["text"] for m in alice.messages()) == 1
+
+
+async def test_an_organizer_demoted_mid_dialog_cannot_send(sandbox):
+    app = await start(sandbox)
+    await joined(sandbox, "Alice")
+    olga = await sandbox.admin("Olga")
+    await open_news(olga)
+    await olga.click("Написать новость")
+    await olga.send("Секретное объявление")
+    await olga.expect(text="Отправить?")
+    async with app.transaction() as s:
+        await people.set_role(s, await people.event_by_slug(s, "demo"), olga.id, Role.PARTICIPANT)
+    confirm = olga.last_message()
+    update = await sandbox.emulator.click(olga.id, confirm["message_id"], "nws:send", token=sandbox.token)
+    await sandbox.settle()
+    answers = [r.params.get("text", "") for r in sandbox.emulator.requests_for("answerCallbackQuery")
+               if r.params.get("callback_query_id") == update["callback_query"]["id"]]
+    assert answers == ["Это доступно только организаторам мероприятия."]
+    assert await broadcasts(app) == 0
+
+
+async def test_the_service_refuses_non_organizers_and_unsendable_text(sandbox):
+    app = await start(sandbox)
+    (alice,) = await joined(sandbox, "Alice")
+    async with app.transaction() as s:
+        event = await people.event_by_slug(s, "demo")
+        member = await people.get_member(s, event.id, alice.id)
+        with pytest.raises(service.NotAllowed):
+            await service.send(app, s, event, member, text_html="hi")
+        with pytest.raises(service.NotAllowed):
+            await service.recent(app, s, event, member)
+    with pytest.raises(service.NewsError, match="news-error-too-long"):
+        service.check("я" * 4097, with_photo=False)
+    with pytest.raises(service.NewsError, match="news-error-too-long"):
+        service.check("я" * 1025, with_photo=True)
+    with pytest.raises(service.NewsError, match="news-error-empty"):
+        service.check("  ", with_photo=False)
+    service.check("<b>" + "я" * 4096 + "</b>", with_photo=False)  # markup does not count, as in Telegram
+    assert service.title_of("<b>Doors</b> open\nsecond line") == "Doors open"
