@@ -36,3 +36,10 @@ def register_routers(app):
 @hookimpl
 def admin_items(app, event, member):
     return [AdminItem("news-admin-menu", "nws:home", order=10)]
+
+
+@hookimpl
+def register_cli(cli):
+    from plugins.news.cli import news_cli
+
+    cli.add_typer(news_cli, name="news")

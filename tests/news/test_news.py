@@ -3,8 +3,12 @@ compose, preview, send, delivery report; photos; bad input; who may send; nothin
 
 from __future__ import annotations
 
+import asyncio
 import io
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from PIL import Image
@@ -162,3 +166,33 @@ async def test_the_service_refuses_non_organizers_and_unsendable_text(sandbox):
         service.check("  ", with_photo=False)
     service.check("<b>" + "я" * 4096 + "</b>", with_photo=False)  # markup does not count, as in Telegram
     assert service.title_of("<b>Doors</b> open\nsecond line") == "Doors open"
+
+
+def run_cli(*args: str, config) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ORGANIZER_")}
+    return subprocess.run([sys.executable, "-m", "core.cli", "news", "send", *args, "-c", str(config)],
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+async def test_news_from_the_cli_reaches_members_through_the_running_bot(sandbox, tmp_path):
+    app = await start(sandbox)
+    (alice,) = await joined(sandbox, "Alice")
+    config = tmp_path / "organizer.toml"
+    config.write_text(f'[bot]\ntoken = "1:x"\n[database]\nurl = "{sandbox.db_url}"\n'
+                      '[events.demo]\ntitle = "Demo"\n[events.demo.signup]\nenabled = false\n')
+    picture = tmp_path / "hall.png"
+    picture.write_bytes(png())
+
+    done = await asyncio.to_thread(run_cli, "demo", "Зал <A> открыт", "--photo", str(picture), config=config)
+    assert done.returncode == 0, done.stderr
+    assert "Queued broadcast 1 for 1 member(s) of demo" in done.stdout
+    await sandbox.drain_outbox()
+    got = await alice.expect(text="Зал <A> открыт")  # plain text: "<A>" is not markup
+    assert got["photo_file_id"]
+
+    for args, problem in ((("nosuch", "hi"), "unknown event 'nosuch'"),
+                          (("demo", "   "), "The text is empty"),
+                          (("demo", "hi", "--photo", str(tmp_path / "missing.png")), "no such file")):
+        refused = await asyncio.to_thread(run_cli, *args, config=config)
+        assert refused.returncode == 2 and problem in refused.stderr, (args, refused.stderr)
+    assert await broadcasts(app) == 1
