@@ -130,3 +130,31 @@ async def test_two_panes_and_a_callback_answer_toast(demo, page):
 
     await page.locator("#toggle-lang").click()
     await expect(page.locator("#toggle-split")).to_have_text("One chat")
+
+
+@pytest.mark.browser
+async def test_organizer_news_arrives_in_the_participants_pane(demo, page):
+    from playwright.async_api import expect
+
+    await page.locator("#toggle-split").click()
+    alice, olga = pane(page, 0), pane(page, 1)
+    await alice.locator(".hint-start").click()
+    await expect(alice.get_by_role("button", name="✅ Согласен(на)")).to_be_visible()
+    await expect(olga.locator(".status")).to_contain_text("организатор")
+    await olga.locator(".hint-start").click()
+    await expect(olga.locator(".msg-row.in").first).to_contain_text("DemoConf 2026")
+
+    await send(olga, "/admin")
+    await olga.get_by_role("button", name="Новости и рассылки").click()
+    await olga.get_by_role("button", name="Написать новость").click()
+    await expect(olga.locator(".msg-row.in").last).to_contain_text("Пришлите текст новости")
+    await send(olga, "Регистрация открыта до 10:00")
+    await expect(olga.locator(".msg-row.in").last).to_contain_text("Отправить?")
+    await olga.get_by_role("button", name="✅ Отправить").click()
+    await expect(olga.locator(".msg-row.in").last).to_contain_text("поставлена в очередь")
+
+    # The demo's own sender delivers it: nobody drains anything by hand here.
+    await expect(alice.locator(".msg-row.in").last).to_contain_text("Регистрация открыта до 10:00")
+    await expect(olga.get_by_text("Доставлено: 2 из 2")).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "demo-news.png"), full_page=True)
