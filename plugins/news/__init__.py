@@ -27,6 +27,13 @@ manifest = PluginManifest(
 
 
 @hookimpl
+def add_hookspecs(pm):
+    from plugins.news import hookspecs
+
+    pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
 def register_routers(app):
     from plugins.news.handlers import router
 

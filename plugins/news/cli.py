@@ -1,4 +1,4 @@
-"""``organizer news send EVENT TEXT [--photo FILE]``: news from the operator's terminal or a script.
+"""``organizer news send EVENT TEXT [--photo FILE] [--to all|workshops:ID]``: news from the operator's terminal or a script.
 
 The text is plain (what is typed is what members see); delivery goes through the same outbox as
 news written in the bot. There is no author in Telegram to report to: the command prints the
@@ -24,6 +24,8 @@ ConfigOption = Annotated[str | None, typer.Option("--config", "-c", envvar="ORGA
 def send(event: Annotated[str, typer.Argument(help="The event's slug.")],
          text: Annotated[str, typer.Argument(help="Plain text (a caption with --photo); '-' reads standard input.")],
          photo: Annotated[Path | None, typer.Option(help="A picture to send with the text as its caption.")] = None,
+         to: Annotated[str, typer.Option(help="Who gets it: 'all' (everyone in the event) or a group a plugin "
+                                              "offers, e.g. 'workshops:12' (people booked for workshop 12).")] = "all",
          config: ConfigOption = None):
     """Queue news for every member of EVENT; the running bot delivers it within Telegram's limits."""
     from core import people
@@ -50,7 +52,8 @@ def send(event: Annotated[str, typer.Argument(help="The event's slug.")],
             async with app.transaction() as session:
                 await people.sync_events(session, app.settings)
                 ev = await people.event_by_slug(session, event)
-                return await service.send(app, session, ev, service.OPERATOR, text_html=text_html, photo=picture)
+                return await service.send(app, session, ev, service.OPERATOR, text_html=text_html, photo=picture,
+                                          audience=to)
         finally:
             await app.engine.dispose()
 

@@ -18,7 +18,7 @@ from core.handlers.admin import refuse
 from core.keyboards import button
 from plugins.news import service
 
-HOME, NEW, SEND, CANCEL = "nws:home", "nws:new", "nws:send", "nws:cancel"
+HOME, NEW, SEND, CANCEL = "nws:home", "nws:new", "nws:send:", "nws:cancel"  # SEND + audience key
 
 
 class NewsCompose(StatesGroup):
@@ -30,7 +30,7 @@ def router() -> Router:
     r = Router(name="news:admin")
     r.callback_query.register(on_home, F.data == HOME)
     r.callback_query.register(on_new, F.data == NEW)
-    r.callback_query.register(on_send, F.data == SEND)
+    r.callback_query.register(on_send, F.data.startswith(SEND))
     r.callback_query.register(on_cancel, F.data == CANCEL)
     r.message.register(on_draft, NewsCompose.draft, F.chat.type == "private")
     return r
@@ -72,7 +72,7 @@ async def on_new(query: CallbackQuery, session, event_ctx: EventContext, state: 
                                reply_markup=_markup([button(ctx.tr("news-btn-cancel"), CANCEL)]))
 
 
-async def on_draft(message: Message, session, event_ctx: EventContext, state: FSMContext) -> None:
+async def on_draft(message: Message, app, session, event_ctx: EventContext, state: FSMContext) -> None:
     ctx, tr = event_ctx, event_ctx.tr
     if not _allowed(ctx):
         await state.clear()
@@ -98,9 +98,11 @@ async def on_draft(message: Message, session, event_ctx: EventContext, state: FS
         await message.answer_photo(draft["photo"], caption=draft["text"])
     else:
         await message.answer(draft["text"])
-    await message.answer(tr("news-confirm", people=await service.audience_size(session, ctx.event)),
-                         reply_markup=_markup([button(tr("news-btn-send"), SEND)],
-                                              [button(tr("news-btn-again"), NEW), *cancel_row]))
+    # One "send" button per audience: everyone, and the groups other plugins offer.
+    choices = [[button(tr("news-btn-send-to", audience=a.label, people=a.count), SEND + a.key)]
+               for a in await service.audiences(app, session, ctx.event, tr)]
+    await message.answer(tr("news-confirm"),
+                         reply_markup=_markup(*choices, [button(tr("news-btn-again"), NEW), *cancel_row]))
 
 
 async def on_send(query: CallbackQuery, app, session, event_ctx: EventContext, state: FSMContext,
@@ -117,7 +119,7 @@ async def on_send(query: CallbackQuery, app, session, event_ctx: EventContext, s
         return
     try:
         batch = await service.send(app, session, ctx.event, ctx.member, text_html=draft.get("text"),
-                                   photo=draft.get("photo"))
+                                   photo=draft.get("photo"), audience=query.data.removeprefix(SEND))
     except service.NotAllowed:
         await state.clear()
         await refuse(query, ctx, callback_answer)

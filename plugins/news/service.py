@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
@@ -17,7 +18,19 @@ from core.delivery.content import MAX_CAPTION, MAX_TEXT, visible_length
 from core.delivery.models import Broadcast
 from core.models import Event, Member
 
+PLUGIN = "news"
 TITLE_MAX = 60
+EVERYONE = "all"
+AUDIENCE_KEY_MAX = 40
+
+
+@dataclass(frozen=True)
+class NewsAudience:
+    """A group news can be addressed to: ``key`` (``<plugin>:...``), a label to show, how many people."""
+
+    key: str
+    label: str
+    count: int
 
 
 class NotAllowed(Exception):
@@ -57,6 +70,38 @@ async def audience_size(session, event: Event) -> int:
     return await session.scalar(select(func.count()).select_from(Member).where(Member.event_id == event.id))
 
 
+def _others(app, event: Event) -> set[str]:
+    return set(app.active_plugins(event.slug)) - {PLUGIN}
+
+
+async def audiences(app, session, event: Event, tr) -> list[NewsAudience]:
+    """Everyone, then the non-empty groups other plugins offer (keys checked: ``<their name>:...``)."""
+    found = [NewsAudience(EVERYONE, tr("news-audience-all"), await audience_size(session, event))]
+    for plugin, offered in await app.registry.call_each("news_audiences", active=_others(app, event), app=app,
+                                                         session=session, event=event, tr=tr):
+        for audience in offered or ():
+            if not audience.key.startswith(f"{plugin}:") or len(audience.key) > AUDIENCE_KEY_MAX:
+                raise ValueError(f"plugin {plugin!r} offered news audience key {audience.key!r}; "
+                                 f"expected '{plugin}:…' of at most {AUDIENCE_KEY_MAX} characters")
+            if audience.count > 0:
+                found.append(audience)
+    return found
+
+
+async def recipients(app, session, event: Event, key: str) -> list[int]:
+    """The people of audience ``key`` now; NewsError if that group is gone (or its plugin is off)."""
+    if key == EVERYONE:
+        return list((await session.scalars(select(Member.user_id).where(Member.event_id == event.id)
+                                           .order_by(Member.id))).all())
+    plugin = key.split(":", 1)[0]
+    if plugin in _others(app, event):
+        for _, ids in await app.registry.call_each("news_recipients", active={plugin}, app=app, session=session,
+                                                   event=event, key=key):
+            if ids:
+                return list(ids)
+    raise NewsError("news-error-audience-gone")
+
+
 def check(text_html: str | None, *, with_photo: bool) -> None:
     """What Telegram would refuse later is refused now, with the numbers."""
     limit = MAX_CAPTION if with_photo else MAX_TEXT
@@ -79,13 +124,12 @@ def title_of(text_html: str | None) -> str:
 
 
 async def send(app, session, event: Event, author: Member | _Operator | None, *, text_html: str | None,
-               photo: str | bytes | None = None) -> Broadcast:
-    """Queue the news for every member of the event, in the caller's transaction."""
+               photo: str | bytes | None = None, audience: str = EVERYONE) -> Broadcast:
+    """Queue the news for ``audience`` (everyone by default) as it is now, in the caller's transaction."""
     _require_admin(app, event, author)
     check(text_html, with_photo=photo is not None)
-    members = (await session.scalars(select(Member.user_id).where(Member.event_id == event.id)
-                                     .order_by(Member.id))).all()
-    return await create_broadcast(session, recipients=members, title=title_of(text_html), text=text_html or None,
+    people_now = await recipients(app, session, event, audience)
+    return await create_broadcast(session, recipients=people_now, title=title_of(text_html), text=text_html or None,
                                   photo=photo, parse_mode="HTML", event_id=event.id, created_by=author.user_id)
 
 

@@ -76,6 +76,20 @@ def register_jobs(app):
             JobSpec("sync_reminders", jobs.sync_reminders, interval=600.0)]
 
 
+@hookimpl(optionalhook=True)  # the news plugin's hook: it may not be installed
+async def news_audiences(app, session, event, tr):
+    from plugins.workshops import audiences
+
+    return await audiences.offered(session, event, tr)
+
+
+@hookimpl(optionalhook=True)
+async def news_recipients(app, session, event, key):
+    from plugins.workshops import audiences
+
+    return await audiences.people(session, event, key)
+
+
 @hookimpl
 def register_cli(cli):
     from plugins.workshops.cli import workshops_cli

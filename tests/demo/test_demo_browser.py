@@ -149,8 +149,8 @@ async def test_organizer_news_arrives_in_the_participants_pane(demo, page):
     await olga.get_by_role("button", name="Написать новость").click()
     await expect(olga.locator(".msg-row.in").last).to_contain_text("Пришлите текст новости")
     await send(olga, "Регистрация открыта до 10:00")
-    await expect(olga.locator(".msg-row.in").last).to_contain_text("Отправить?")
-    await olga.get_by_role("button", name="✅ Отправить").click()
+    await expect(olga.locator(".msg-row.in").last).to_contain_text("Кому отправить?")
+    await olga.get_by_role("button", name="Всем участникам").click()
     await expect(olga.locator(".msg-row.in").last).to_contain_text("поставлена в очередь")
 
     # The demo's own sender delivers it: nobody drains anything by hand here.

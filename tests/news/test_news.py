@@ -59,13 +59,13 @@ async def test_organizer_news_reaches_everyone_and_the_author_gets_a_delivery_re
     sandbox.emulator.faults.block_bot(bob.id)
     olga = await sandbox.admin("Olga")
     await open_news(olga)
-    await olga.expect(text="Сообщение получат все участники мероприятия: 3")
+    await olga.expect(text="В мероприятии 3 чел.")
     await olga.click("Написать новость")
     await olga.expect(text="Пришлите текст новости")
     await olga.send("Двери открываются в 9:00 <b>не</b> раньше")
-    await olga.expect(text="Так новость увидят участники (3 чел.). Отправить?")
+    await olga.expect(text="Так новость увидят участники. Кому отправить?")
     assert any(m["text"] == "Двери открываются в 9:00 <b>не</b> раньше" for m in olga.messages())  # the preview
-    await olga.click("Отправить")
+    await olga.click("Всем участникам")
     await olga.expect(text="Новость поставлена в очередь для 3 чел.")
     await sandbox.drain_outbox()
 
@@ -85,8 +85,8 @@ async def test_a_photo_with_a_caption_is_sent_as_a_photo(sandbox):
     await open_news(olga)
     await olga.click("Написать новость")
     await olga.send_photo(png(), caption="Схема зала")
-    await olga.expect(text="Отправить?")
-    await olga.click("Отправить")
+    await olga.expect(text="Кому отправить?")
+    await olga.click("Всем участникам")
     await sandbox.drain_outbox()
     got = await alice.expect(text="Схема зала")
     assert got["photo_file_id"]
@@ -116,11 +116,11 @@ async def test_a_second_tap_on_send_sends_nothing_more(sandbox):
     await open_news(olga)
     await olga.click("Написать новость")
     await olga.send("Кофе-брейк перенесён на 11:30")
-    await olga.expect(text="Отправить?")
+    await olga.expect(text="Кому отправить?")
     confirm = olga.last_message()
     # A double tap: both presses leave the client before the bot answers either.
     for _ in range(2):
-        await sandbox.emulator.click(olga.id, confirm["message_id"], "nws:send", token=sandbox.token)
+        await sandbox.emulator.click(olga.id, confirm["message_id"], "nws:send:all", token=sandbox.token)
     await sandbox.settle()
     await olga.expect(text="поставлена в очередь")
     assert await broadcasts(app) == 1
@@ -136,11 +136,11 @@ async def test_an_organizer_demoted_mid_dialog_cannot_send(sandbox):
     await open_news(olga)
     await olga.click("Написать новость")
     await olga.send("Секретное объявление")
-    await olga.expect(text="Отправить?")
+    await olga.expect(text="Кому отправить?")
     async with app.transaction() as s:
         await people.set_role(s, await people.event_by_slug(s, "demo"), olga.id, Role.PARTICIPANT)
     confirm = olga.last_message()
-    update = await sandbox.emulator.click(olga.id, confirm["message_id"], "nws:send", token=sandbox.token)
+    update = await sandbox.emulator.click(olga.id, confirm["message_id"], "nws:send:all", token=sandbox.token)
     await sandbox.settle()
     answers = [r.params.get("text", "") for r in sandbox.emulator.requests_for("answerCallbackQuery")
                if r.params.get("callback_query_id") == update["callback_query"]["id"]]
@@ -175,7 +175,7 @@ def run_cli(*args: str, config) -> subprocess.CompletedProcess:
 
 
 async def test_news_from_the_cli_reaches_members_through_the_running_bot(sandbox, tmp_path):
-    app = await start(sandbox)
+    app = await sandbox.start(plugins=["workshops", "news"], events=EVENTS, poll=True)  # the CLI loads both
     (alice,) = await joined(sandbox, "Alice")
     config = tmp_path / "organizer.toml"
     config.write_text(f'[bot]\ntoken = "1:x"\n[database]\nurl = "{sandbox.db_url}"\n'
@@ -192,7 +192,57 @@ async def test_news_from_the_cli_reaches_members_through_the_running_bot(sandbox
 
     for args, problem in ((("nosuch", "hi"), "unknown event 'nosuch'"),
                           (("demo", "   "), "The text is empty"),
-                          (("demo", "hi", "--photo", str(tmp_path / "missing.png")), "no such file")):
+                          (("demo", "hi", "--photo", str(tmp_path / "missing.png")), "no such file"),
+                          (("demo", "hi", "--to", "workshops:7"), "That group is gone")):
         refused = await asyncio.to_thread(run_cli, *args, config=config)
         assert refused.returncode == 2 and problem in refused.stderr, (args, refused.stderr)
     assert await broadcasts(app) == 1
+
+
+async def test_news_to_the_people_booked_for_one_workshop_only(sandbox):
+    from ws_helpers import add_workshop, event, open_card
+    from plugins.workshops import service as workshops
+
+    app = await sandbox.start(plugins=["workshops", "news"], events=EVENTS, poll=True)
+    soldering = await add_workshop(app, title="Soldering", capacity=5)
+    await add_workshop(app, title="Empty one", capacity=5, hours_ahead=80)  # nobody booked: not offered
+    alice, bob = await joined(sandbox, "Alice", "Bob")
+    await open_card(alice, "Soldering")
+    await alice.click("Записаться")
+    await alice.expect(text="Вы записаны")
+    olga = await sandbox.admin("Olga")
+    await open_news(olga)
+    await olga.click("Написать новость")
+    await olga.send("Возьмите паяльники")
+    await olga.expect(text="Кому отправить?")
+    labels = olga.buttons()
+    assert "✅ Всем участникам — 3 чел." in labels
+    assert any(re.fullmatch(r"✅ 🎓 Записанным на «Soldering», \d\d\.\d\d \d\d:\d\d — 1 чел\.", b) for b in labels), labels
+    assert not any("Empty one" in b for b in labels)
+
+    # Bob books after the preview: the group is read when the news is sent, so he gets it too.
+    await open_card(bob, "Soldering")
+    await bob.click("Записаться")
+    await bob.expect(text="Вы записаны")
+    confirm = next(m for m in reversed(olga.messages()) if "Кому отправить?" in (m["text"] or ""))
+    await sandbox.emulator.click(olga.id, confirm["message_id"], f"nws:send:workshops:{soldering.id}",
+                                 token=sandbox.token)
+    await sandbox.settle()
+    await olga.expect(text="Новость поставлена в очередь для 2 чел.")
+    await sandbox.drain_outbox()
+    await alice.expect(text="Возьмите паяльники")
+    await bob.expect(text="Возьмите паяльники")
+    async with app.sessions() as s:  # the organizer and the others in the event got nothing
+        assert set((await s.scalars(select(OutboxMessage.chat_id)
+                                    .where(OutboxMessage.batch_id.is_not(None)))).all()) == {alice.id, bob.id}
+
+    # A group that is gone by the time of sending is explained; nothing is queued for it.
+    async with app.transaction() as s:
+        await workshops.delete_workshop(app, s, await event(app), workshops.SYSTEM, soldering.id)
+    async with app.transaction() as s:
+        ev = await event(app)
+        member = await people.get_member(s, ev.id, olga.id)
+        with pytest.raises(service.NewsError, match="news-error-audience-gone"):
+            await service.send(app, s, ev, member, text_html="x", audience=f"workshops:{soldering.id}")
+        with pytest.raises(service.NewsError, match="news-error-audience-gone"):
+            await service.send(app, s, ev, member, text_html="x", audience="nosuch:1")

@@ -1,0 +1,6 @@
+"""The news tests share the workshops tests' helpers (ws_helpers)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "workshops"))
