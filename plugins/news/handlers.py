@@ -15,6 +15,7 @@ from aiogram.utils.text_decorations import html_decoration as hd
 
 from core.context import EventContext
 from core.handlers.admin import refuse
+from core.handlers.common import reply
 from core.keyboards import button
 from plugins.news import service
 
@@ -56,8 +57,8 @@ async def on_home(query: CallbackQuery, app, session, event_ctx: EventContext, s
         c = item.counts
         lines.append(tr("news-home-line", title=hd.quote(item.title), sent=c.sent, total=c.total,
                         failed=c.failed, blocked=c.blocked, pending=c.pending))
-    await query.message.edit_text("\n".join(lines), reply_markup=_markup(
-        [button(tr("news-btn-new"), NEW)], [button(tr("news-btn-back"), "core:admin")]))
+    await reply(query, "\n".join(lines), _markup([button(tr("news-btn-new"), NEW)],
+                                                [button(tr("news-btn-back"), "core:admin")]))
 
 
 async def on_new(query: CallbackQuery, session, event_ctx: EventContext, state: FSMContext,
@@ -128,8 +129,7 @@ async def on_send(query: CallbackQuery, app, session, event_ctx: EventContext, s
         await query.message.answer(tr(exc.key, **exc.args_))
         return
     await state.clear()
-    await query.message.edit_text(tr("news-queued", people=batch.total),
-                                  reply_markup=_markup([button(tr("news-btn-home"), HOME)]))
+    await reply(query, tr("news-queued", people=batch.total), _markup([button(tr("news-btn-home"), HOME)]))
 
 
 async def on_cancel(query: CallbackQuery, event_ctx: EventContext, state: FSMContext, callback_answer=None) -> None:
@@ -138,5 +138,4 @@ async def on_cancel(query: CallbackQuery, event_ctx: EventContext, state: FSMCon
         await refuse(query, ctx, callback_answer)
         return
     await state.clear()
-    await query.message.edit_text(ctx.tr("news-cancelled"),
-                                  reply_markup=_markup([button(ctx.tr("news-btn-home"), HOME)]))
+    await reply(query, ctx.tr("news-cancelled"), _markup([button(ctx.tr("news-btn-home"), HOME)]))

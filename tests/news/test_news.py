@@ -246,3 +246,16 @@ async def test_news_to_the_people_booked_for_one_workshop_only(sandbox):
             await service.send(app, s, ev, member, text_html="x", audience=f"workshops:{soldering.id}")
         with pytest.raises(service.NewsError, match="news-error-audience-gone"):
             await service.send(app, s, ev, member, text_html="x", audience="nosuch:1")
+
+
+async def test_a_double_tap_on_the_news_button_shows_the_page_once_without_errors(sandbox):
+    await start(sandbox)
+    olga = await sandbox.admin("Olga")
+    await olga.send("/start demo")
+    await olga.click("Панель организатора")
+    panel = olga.last_message()
+    for _ in range(2):
+        await sandbox.emulator.click(olga.id, panel["message_id"], "nws:home", token=sandbox.token)
+    await sandbox.settle()
+    await olga.expect(text="📣 Новости")
+    assert "Что-то пошло не так" not in olga.transcript()
