@@ -1,4 +1,4 @@
-"""``organizer news send EVENT TEXT [--photo FILE] [--to all|workshops:ID]``: news from the operator's terminal or a script.
+"""``organizer news send EVENT TEXT [--photo FILE] [--to GROUP]``: news from a terminal or a script.
 
 The text is plain (what is typed is what members see); delivery goes through the same outbox as
 news written in the bot. There is no author in Telegram to report to: the command prints the
@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-news_cli = typer.Typer(help="News to everyone in an event, through the delivery outbox.", no_args_is_help=True)
+news_cli = typer.Typer(help="News to an event's members, through the delivery outbox.", no_args_is_help=True)
 
 ConfigOption = Annotated[str | None, typer.Option("--config", "-c", envvar="ORGANIZER_CONFIG",
                                                   help="Your settings file, layered over config/settings.toml.")]
@@ -27,7 +27,7 @@ def send(event: Annotated[str, typer.Argument(help="The event's slug.")],
          to: Annotated[str, typer.Option(help="Who gets it: 'all' (everyone in the event) or a group a plugin "
                                               "offers, e.g. 'workshops:12' (people booked for workshop 12).")] = "all",
          config: ConfigOption = None):
-    """Queue news for every member of EVENT; the running bot delivers it within Telegram's limits."""
+    """Queue news for EVENT's members (all, or the group --to names); the running bot delivers it."""
     from core import people
     from core.cli import _fail, load_app
     from plugins.news import service
