@@ -54,7 +54,7 @@ async def broadcasts(app) -> int:
 
 
 async def test_organizer_news_reaches_everyone_and_the_author_gets_a_delivery_report(sandbox):
-    app = await start(sandbox)
+    await start(sandbox)
     alice, bob = await joined(sandbox, "Alice", "Bob")
     sandbox.emulator.faults.block_bot(bob.id)
     olga = await sandbox.admin("Olga")
