@@ -125,6 +125,30 @@ def is_admin(member: Member | None, settings: CoreSettings, event: Event | None)
     return member.role == Role.ADMIN.value or bool(conf and member.user_id in conf.admins)
 
 
+class NotAllowed(Exception):
+    """An organizer-only operation attempted by someone who is not an organizer of the event."""
+
+
+class SystemActor:
+    """The operator (CLI, program file): trusted, no Telegram member behind it, nobody to report to."""
+
+    user_id = None
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = SystemActor()
+
+
+def require_organizer(settings: CoreSettings, event: Event, actor: Member | SystemActor | None) -> None:
+    """Every organizer path in a service calls this, whatever the handler already checked."""
+    if actor is SYSTEM:
+        return
+    if not isinstance(actor, Member) or actor.event_id != event.id or not is_admin(actor, settings, event):
+        raise NotAllowed()
+
+
 async def set_role(session: AsyncSession, event: Event, user_id: int, role: Role) -> Member:
     user = await session.get(User, user_id)
     if user is None:

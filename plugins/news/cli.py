@@ -52,7 +52,7 @@ def send(event: Annotated[str, typer.Argument(help="The event's slug.")],
             async with app.transaction() as session:
                 await people.sync_events(session, app.settings)
                 ev = await people.event_by_slug(session, event)
-                return await service.send(app, session, ev, service.OPERATOR, text_html=text_html, photo=picture,
+                return await service.send(app, session, ev, service.SYSTEM, text_html=text_html, photo=picture,
                                           audience=to)
         finally:
             await app.engine.dispose()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from core import people
+from core.people import SYSTEM, NotAllowed, SystemActor  # noqa: F401  (part of this service's API)
 from core.delivery import create_broadcast
 from core.delivery.broadcast import BroadcastStatus, broadcast_status
 from core.delivery.content import MAX_CAPTION, MAX_TEXT, visible_length
@@ -33,37 +34,12 @@ class NewsAudience:
     count: int
 
 
-class NotAllowed(Exception):
-    """Sending news attempted by someone who is not an organizer of the event."""
-
-
 class NewsError(Exception):
     """Unsendable news. ``key`` is a locale key, ``args_`` its variables."""
 
     def __init__(self, key: str, **args):
         super().__init__(key)
         self.key, self.args_ = key, args
-
-
-class _Operator:
-    """The operator at the CLI: trusted, no Telegram member behind it (and nobody to report to)."""
-
-    user_id = None
-
-    def __repr__(self) -> str:
-        return "OPERATOR"
-
-
-OPERATOR = _Operator()
-
-
-def _require_admin(app, event: Event, author: Member | _Operator | None) -> None:
-    # An organizer by role or listed in the event's config (``events.<slug>.admins``), or the operator.
-    if author is OPERATOR:
-        return
-    if not isinstance(author, Member) or author.event_id != event.id \
-            or not people.is_admin(author, app.settings, event):
-        raise NotAllowed
 
 
 async def audience_size(session, event: Event) -> int:
@@ -123,10 +99,10 @@ def title_of(text_html: str | None) -> str:
     return (first[:TITLE_MAX - 1] + "…") if len(first) > TITLE_MAX else (first or "📷")
 
 
-async def send(app, session, event: Event, author: Member | _Operator | None, *, text_html: str | None,
+async def send(app, session, event: Event, author: Member | SystemActor | None, *, text_html: str | None,
                photo: str | bytes | None = None, audience: str = EVERYONE) -> Broadcast:
     """Queue the news for ``audience`` (everyone by default) as it is now, in the caller's transaction."""
-    _require_admin(app, event, author)
+    people.require_organizer(app.settings, event, author)
     check(text_html, with_photo=photo is not None)
     people_now = await recipients(app, session, event, audience)
     return await create_broadcast(session, recipients=people_now, title=title_of(text_html), text=text_html or None,
@@ -135,7 +111,7 @@ async def send(app, session, event: Event, author: Member | _Operator | None, *,
 
 async def recent(app, session, event: Event, author: Member | None, limit: int = 5) -> list[BroadcastStatus]:
     """The latest news of the event with their delivery counts, newest first."""
-    _require_admin(app, event, author)
+    people.require_organizer(app.settings, event, author)
     ids = (await session.scalars(select(Broadcast.id).where(Broadcast.event_id == event.id)
                                  .order_by(Broadcast.id.desc()).limit(limit))).all()
     return [status for bid in ids if (status := await broadcast_status(session, bid)) is not None]

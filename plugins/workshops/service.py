@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from core import people
+from core.people import SYSTEM, NotAllowed, SystemActor  # noqa: F401  (part of this service's API)
 from core.db import UTCDateTime, utcnow
 from core.models import Event, Member, User
 from plugins.workshops import notify, reminders
@@ -44,10 +45,6 @@ MAX_DURATION = dt.timedelta(hours=24)
 
 # --- errors and actors -----------------------------------------------------------------------------
 
-class NotAllowed(Exception):
-    """An organizer-only operation attempted by someone who is not an organizer of the event."""
-
-
 class InputError(Exception):
     """Bad organizer input. ``key`` is a locale key, ``args`` its variables."""
 
@@ -57,22 +54,9 @@ class InputError(Exception):
         self.args_ = args
 
 
-class _System:
-    """The operator (CLI, program file): trusted, no Telegram member behind it."""
-
-    def __repr__(self) -> str:
-        return "SYSTEM"
-
-
-SYSTEM = _System()
-
-
-def require_admin(app, event: Event, actor: Member | _System | None) -> None:
+def require_admin(app, event: Event, actor: Member | SystemActor | None) -> None:
     """Every organizer path calls this, whatever the handler already checked."""
-    if actor is SYSTEM:
-        return
-    if not isinstance(actor, Member) or actor.event_id != event.id or not people.is_admin(actor, app.settings, event):
-        raise NotAllowed()
+    people.require_organizer(app.settings, event, actor)
 
 
 # --- config, hooks, time ---------------------------------------------------------------------------
