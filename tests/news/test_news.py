@@ -48,6 +48,14 @@ async def open_news(olga):
     await olga.click("Новости и рассылки")
 
 
+async def compose(olga, text: str | None = None, photo: bytes | None = None) -> dict:
+    """The organizer writes news up to the "who gets it?" question; returns that question's message."""
+    await open_news(olga)
+    await olga.click("Написать новость")
+    await (olga.send_photo(photo, caption=text) if photo else olga.send(text))
+    return await olga.expect(text="Кому отправить?")
+
+
 async def broadcasts(app) -> int:
     async with app.sessions() as s:
         return await s.scalar(select(func.count()).select_from(Broadcast))
@@ -82,10 +90,7 @@ async def test_a_photo_with_a_caption_is_sent_as_a_photo(sandbox):
     app = await start(sandbox)
     (alice,) = await joined(sandbox, "Alice")
     olga = await sandbox.admin("Olga")
-    await open_news(olga)
-    await olga.click("Написать новость")
-    await olga.send_photo(png(), caption="Схема зала")
-    await olga.expect(text="Кому отправить?")
+    await compose(olga, "Схема зала", photo=png())
     await olga.click("Всем участникам")
     await sandbox.drain_outbox()
     got = await alice.expect(text="Схема зала")
@@ -113,11 +118,7 @@ async def test_a_second_tap_on_send_sends_nothing_more(sandbox):
     app = await start(sandbox)
     (alice,) = await joined(sandbox, "Alice")
     olga = await sandbox.admin("Olga")
-    await open_news(olga)
-    await olga.click("Написать новость")
-    await olga.send("Кофе-брейк перенесён на 11:30")
-    await olga.expect(text="Кому отправить?")
-    confirm = olga.last_message()
+    confirm = await compose(olga, "Кофе-брейк перенесён на 11:30")
     # A double tap: both presses leave the client before the bot answers either.
     for _ in range(2):
         await sandbox.emulator.click(olga.id, confirm["message_id"], "nws:send:all", token=sandbox.token)
@@ -133,13 +134,9 @@ async def test_an_organizer_demoted_mid_dialog_cannot_send(sandbox):
     app = await start(sandbox)
     await joined(sandbox, "Alice")
     olga = await sandbox.admin("Olga")
-    await open_news(olga)
-    await olga.click("Написать новость")
-    await olga.send("Секретное объявление")
-    await olga.expect(text="Кому отправить?")
+    confirm = await compose(olga, "Секретное объявление")
     async with app.transaction() as s:
         await people.set_role(s, await people.event_by_slug(s, "demo"), olga.id, Role.PARTICIPANT)
-    confirm = olga.last_message()
     update = await sandbox.emulator.click(olga.id, confirm["message_id"], "nws:send:all", token=sandbox.token)
     await sandbox.settle()
     answers = [r.params.get("text", "") for r in sandbox.emulator.requests_for("answerCallbackQuery")
@@ -211,10 +208,7 @@ async def test_news_to_the_people_booked_for_one_workshop_only(sandbox):
     await alice.click("Записаться")
     await alice.expect(text="Вы записаны")
     olga = await sandbox.admin("Olga")
-    await open_news(olga)
-    await olga.click("Написать новость")
-    await olga.send("Возьмите паяльники")
-    await olga.expect(text="Кому отправить?")
+    confirm = await compose(olga, "Возьмите паяльники")
     labels = olga.buttons()
     assert "✅ Всем участникам — 3 чел." in labels
     workshop_label = re.compile(r"✅ 🎓 Записанным на «Soldering», \d\d\.\d\d \d\d:\d\d — 1 чел\.")
@@ -225,7 +219,6 @@ async def test_news_to_the_people_booked_for_one_workshop_only(sandbox):
     await open_card(bob, "Soldering")
     await bob.click("Записаться")
     await bob.expect(text="Вы записаны")
-    confirm = next(m for m in reversed(olga.messages()) if "Кому отправить?" in (m["text"] or ""))
     await sandbox.emulator.click(olga.id, confirm["message_id"], f"nws:send:workshops:{soldering.id}",
                                  token=sandbox.token)
     await sandbox.settle()
