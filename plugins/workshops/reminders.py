@@ -122,15 +122,11 @@ async def sync(app, session, now: dt.datetime | None = None) -> int:
 
 # --- the jobs ---------------------------------------------------------------------------------------
 
-def _app(ctx):
-    return getattr(ctx, "app", None) or ctx
-
-
 async def send(ctx, session, payload) -> None:
     """A reminder's time: put one notice per current attendee in the outbox."""
     from plugins.workshops.service import PLUGIN, _q, format_when, tz_of
 
-    app = _app(ctx)
+    app = ctx.app
     event = await session.get(Event, int(payload["event_id"]))
     if event is None or event.slug not in app.settings.events or PLUGIN not in app.active_plugins(event.slug):
         return
@@ -154,16 +150,14 @@ async def send(ctx, session, payload) -> None:
             dedupe_key=f"{_PREFIX}{workshop.id}:{user_id}:{_stamp(workshop)}:{payload.get('minutes')}")
 
 
-def _card_button(tr, workshop_id: int):
-    """Open the workshop's card from the reminder: its place, and a cancel button while booking is open."""
-    from core.keyboards import button
-    from plugins.workshops.keyboards import WsCard, rows
-
-    return rows([button(tr("workshops-reminder-open"), WsCard(id=workshop_id).pack())])
+def _card_button(tr, workshop_id: int) -> dict:
+    """Open the workshop's card from the reminder: its place, and a cancel button while booking is open.
+    A plain markup, as the outbox stores it (``keyboards.WsCard`` packs the same callback data)."""
+    return {"inline_keyboard": [[{"text": tr("workshops-reminder-open"), "callback_data": f"wsc:{workshop_id}:0"}]]}
 
 
 async def sync_job(ctx, session, payload=None) -> None:
     """The periodic tick running ``sync``: settings changed since the last start take effect."""
-    writes = await sync(_app(ctx), session)
+    writes = await sync(ctx.app, session)
     if writes:
         log.info("reminders of upcoming workshops aligned with the settings: %d job(s) written", writes)
