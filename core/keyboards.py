@@ -15,6 +15,11 @@ def button(text: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data)
 
 
+def rows(*rows_: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    """One keyboard row per argument; empty rows (a button that does not apply) are left out."""
+    return InlineKeyboardMarkup(inline_keyboard=[list(r) for r in rows_ if r])
+
+
 def column(buttons: Iterable[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[b] for b in buttons])
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.text_decorations import html_decoration as hd
 
 from core.context import EventContext
 from core.handlers.admin import refuse
 from core.handlers.common import reply
-from core.keyboards import button
+from core.keyboards import button, rows
 from plugins.news import service
 
 HOME, NEW, SEND, CANCEL = "nws:home", "nws:new", "nws:send:", "nws:cancel"  # SEND + audience key
@@ -37,10 +37,6 @@ def router() -> Router:
     return r
 
 
-def _markup(*rows_) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[list(r) for r in rows_ if r])
-
-
 def _allowed(ctx: EventContext) -> bool:
     return ctx.event is not None and ctx.is_admin
 
@@ -57,7 +53,7 @@ async def on_home(query: CallbackQuery, app, session, event_ctx: EventContext, s
         c = item.counts
         lines.append(tr("news-home-line", title=hd.quote(item.title), sent=c.sent, total=c.total,
                         failed=c.failed, blocked=c.blocked, pending=c.pending))
-    await reply(query, "\n".join(lines), _markup([button(tr("news-btn-new"), NEW)],
+    await reply(query, "\n".join(lines), rows([button(tr("news-btn-new"), NEW)],
                                                 [button(tr("news-btn-back"), "core:admin")]))
 
 
@@ -70,7 +66,7 @@ async def on_new(query: CallbackQuery, session, event_ctx: EventContext, state: 
     await state.set_state(NewsCompose.draft)
     await state.set_data({})
     await query.message.answer(ctx.tr("news-ask", people=await service.audience_size(session, ctx.event)),
-                               reply_markup=_markup([button(ctx.tr("news-btn-cancel"), CANCEL)]))
+                               reply_markup=rows([button(ctx.tr("news-btn-cancel"), CANCEL)]))
 
 
 async def on_draft(message: Message, app, session, event_ctx: EventContext, state: FSMContext) -> None:
@@ -85,12 +81,12 @@ async def on_draft(message: Message, app, session, event_ctx: EventContext, stat
     elif message.text:
         draft = {"text": message.html_text, "photo": None}
     else:
-        await message.answer(tr("news-error-kind"), reply_markup=_markup(cancel_row))
+        await message.answer(tr("news-error-kind"), reply_markup=rows(cancel_row))
         return
     try:
         service.check(draft["text"], with_photo=draft["photo"] is not None)
     except service.NewsError as exc:
-        await message.answer(tr(exc.key, **exc.args_), reply_markup=_markup(cancel_row))
+        await message.answer(tr(exc.key, **exc.args_), reply_markup=rows(cancel_row))
         return
     await state.set_state(NewsCompose.preview)
     await state.set_data(draft)
@@ -103,7 +99,7 @@ async def on_draft(message: Message, app, session, event_ctx: EventContext, stat
     choices = [[button(tr("news-btn-send-to", audience=a.label, people=a.count), SEND + a.key)]
                for a in await service.audiences(app, session, ctx.event, tr)]
     await message.answer(tr("news-confirm"),
-                         reply_markup=_markup(*choices, [button(tr("news-btn-again"), NEW), *cancel_row]))
+                         reply_markup=rows(*choices, [button(tr("news-btn-again"), NEW), *cancel_row]))
 
 
 async def on_send(query: CallbackQuery, app, session, event_ctx: EventContext, state: FSMContext,
@@ -129,7 +125,7 @@ async def on_send(query: CallbackQuery, app, session, event_ctx: EventContext, s
         await query.message.answer(tr(exc.key, **exc.args_))
         return
     await state.clear()
-    await reply(query, tr("news-queued", people=batch.total), _markup([button(tr("news-btn-home"), HOME)]))
+    await reply(query, tr("news-queued", people=batch.total), rows([button(tr("news-btn-home"), HOME)]))
 
 
 async def on_cancel(query: CallbackQuery, event_ctx: EventContext, state: FSMContext, callback_answer=None) -> None:
@@ -138,4 +134,4 @@ async def on_cancel(query: CallbackQuery, event_ctx: EventContext, state: FSMCon
         await refuse(query, ctx, callback_answer)
         return
     await state.clear()
-    await reply(query, ctx.tr("news-cancelled"), _markup([button(ctx.tr("news-btn-home"), HOME)]))
+    await reply(query, ctx.tr("news-cancelled"), rows([button(ctx.tr("news-btn-home"), HOME)]))

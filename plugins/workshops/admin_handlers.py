@@ -20,10 +20,10 @@ from aiogram.utils.text_decorations import html_decoration as hd
 from core.context import EventContext
 from core.db import utcnow
 from core.handlers.admin import refuse
-from core.keyboards import button
+from core.keyboards import button, rows
 from plugins.workshops import service
 from plugins.workshops.handlers import show
-from plugins.workshops.keyboards import WsAdmin, admin, nav_row, rows
+from plugins.workshops.keyboards import WsAdmin, admin, nav_row
 
 PAGE = 10
 

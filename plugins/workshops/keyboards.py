@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton
 
 from core.keyboards import button
 
@@ -29,10 +29,6 @@ class WsAdmin(CallbackData, prefix="wsa"):
     action: str
     id: int = 0
     page: int = 0
-
-
-def rows(*rows_: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[r for r in rows_ if r])
 
 
 def nav_row(tr, page: int, pages: int, make) -> list[InlineKeyboardButton]:

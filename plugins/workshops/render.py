@@ -14,9 +14,9 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.text_decorations import html_decoration as hd
 
 from core.db import utcnow
-from core.keyboards import button
+from core.keyboards import button, rows
 from plugins.workshops import service
-from plugins.workshops.keyboards import WsBook, WsCancel, WsCard, WsList, nav_row, rows
+from plugins.workshops.keyboards import WsBook, WsCancel, WsCard, WsList, nav_row
 from plugins.workshops.models import Workshop
 from plugins.workshops.results import CardExtras, Seats, SeatState
 
