@@ -1,9 +1,14 @@
 """Database engine, session factory and the one declarative ``Base``.
 
-SQLite (aiosqlite) is the zero-set-up default; PostgreSQL (asyncpg) is production.
-On SQLite we take transaction control away from the driver and emit ``BEGIN IMMEDIATE``
-ourselves: the legacy sqlite3 module does not BEGIN on SELECT, so a read-then-write would
-otherwise not be isolated and could oversell (SQLAlchemy's documented aiosqlite recipe).
+SQLite (stock aiosqlite, SQLAlchemy's shipped ``sqlite+aiosqlite`` dialect) is the zero-set-up
+default; PostgreSQL (asyncpg) is production. On SQLite we take transaction control away from the
+driver and emit ``BEGIN IMMEDIATE`` ourselves through the engine's ``connect``/``begin`` events:
+the legacy sqlite3 module does not BEGIN on SELECT, so a read-then-write would otherwise not be
+isolated and could oversell (SQLAlchemy's documented pysqlite/aiosqlite recipe, "Serializable
+isolation / Savepoints / Transactional DDL").
+
+SQL errors are logged without their parameters (``hide_parameters``): they carry names, phones
+and news texts.
 """
 
 from __future__ import annotations
@@ -17,8 +22,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
-
-from core.sqlite_driver import creator as sqlite_creator
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -76,23 +79,30 @@ def is_sqlite(url_or_engine) -> bool:
     return url.get_backend_name() == "sqlite"
 
 
+# Seconds a writer waits for SQLite's write lock (another process: the CLI, a second instance)
+# before "database is locked". aiosqlite runs SQLite in its own thread, so the wait blocks no loop.
+SQLITE_BUSY_TIMEOUT = 30.0
+
+
 def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
     url = normalize_url(url)
     if is_sqlite(url):
         # SQLite has one writer at a time. Queueing for the single connection in asyncio is far
         # cheaper than many connections colliding on BEGIN IMMEDIATE and backing off until the
         # lock frees (measured with bench/dispatch: several times the throughput).
-        database = make_url(url).database or ":memory:"
-        engine = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=120,
-                                     async_creator=sqlite_creator(database, busy_timeout=30.0))
-        _install_sqlite_pragmas(engine)
+        engine = create_async_engine(url, echo=echo, hide_parameters=True,
+                                     pool_size=1, max_overflow=0, pool_timeout=120,
+                                     connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
+        _install_sqlite_transactions(engine)
     else:
-        engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size * 2)
+        engine = create_async_engine(url, echo=echo, hide_parameters=True,
+                                     pool_size=pool_size, max_overflow=pool_size * 2)
     return engine
 
 
-def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
+def _install_sqlite_transactions(engine: AsyncEngine) -> None:
     sync_engine = engine.sync_engine
+    on_disk = engine.url.database not in (None, "", ":memory:")
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -100,9 +110,8 @@ def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        # No busy_timeout: the driver runs SQLite on the loop's thread and waits for a lock
-        # with asyncio.sleep instead (core/sqlite_driver.py).
-        if engine.url.database not in (None, "", ":memory:"):
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT * 1000)}")
+        if on_disk:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -110,10 +119,9 @@ def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn):
         # IMMEDIATE: take the write lock up front so a read-check-write cannot interleave
-        # with another writer (SQLite has no SELECT ... FOR UPDATE).
-        # The driver sends it along with the transaction's first statement (an empty transaction
-        # then costs nothing); every SQLite engine here is made with that driver, just above.
-        conn.connection.driver_connection.begin_with_next_statement("BEGIN IMMEDIATE")
+        # with another writer (SQLite has no SELECT ... FOR UPDATE). A statement that fails
+        # afterwards leaves a transaction SQLAlchemy knows about, so its rollback ends it.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @event.listens_for(Session, "after_begin")
@@ -139,7 +147,7 @@ async def commit_each_statement(session: AsyncSession) -> None:
     """PostgreSQL: until the session's next commit, each statement commits on its own, with no
     BEGIN and COMMIT round trips around it — for a lone read or write that needs no transaction.
     Only between transactions (no connection taken since the last ``forget_touch``). SQLite:
-    nothing to save (its transactions cost no round trip with our driver) and BEGIN IMMEDIATE stays."""
+    nothing to save (an embedded database has no round trips) and BEGIN IMMEDIATE stays."""
     if not is_sqlite(session.bind) and not touched_database(session):
         await session.connection(execution_options=_AUTOCOMMIT)
 
