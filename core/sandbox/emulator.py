@@ -682,8 +682,10 @@ class BotAPIEmulator(BotApiMethods):
         callback_data: str,
         chat_id: int | None = None,
         token: str | None = None,
+        forged: bool = False,
     ) -> dict[str, Any]:
-        """The user presses an inline button: a ``callback_query`` update; the answer is tracked in callbacks."""
+        """The user presses an inline button: a ``callback_query`` update; the answer is tracked in callbacks.
+        ``forged``: any ``callback_data`` on that message, as a modified client can send."""
         user = self._user(user_id)
         chat = self._user_chat(user_id, chat_id)
         sm = self.world.get_message(chat["id"], message_id)
@@ -691,7 +693,7 @@ class BotAPIEmulator(BotApiMethods):
             raise LookupError(f"no bot message {message_id} in chat {chat['id']}")
         bot = self._bot_for(token if token is not None else sm.bot_token)
         buttons = inline_buttons(sm.message.get("reply_markup"))
-        if not any(b.get("callback_data") == callback_data for b in buttons):
+        if not forged and not any(b.get("callback_data") == callback_data for b in buttons):
             available = [b.get("callback_data") for b in buttons if "callback_data" in b]
             raise LookupError(f"message {message_id} has no button with callback_data={callback_data!r}; "
                               f"available: {available}")

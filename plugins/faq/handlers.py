@@ -15,7 +15,7 @@ from plugins.faq import service
 def router() -> Router:
     r = Router(name="faq")
     r.callback_query.register(on_list, F.data == "faq:list")
-    r.callback_query.register(on_entry, F.data.regexp(r"^faq:q:\d+$"))
+    r.callback_query.register(on_entry, F.data.regexp(r"^faq:q:\d{1,9}$"))  # ids fit a 32-bit key
     return r
 
 

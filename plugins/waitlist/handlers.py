@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from aiogram import Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.text_decorations import html_decoration as hd
 
+from core.callback_types import RowId
 from core.context import EventContext
 from core.keyboards import button
 from plugins.waitlist import service
@@ -16,12 +19,12 @@ from plugins.workshops.keyboards import WsCard
 
 
 class WlOffer(CallbackData, prefix="wlo"):
-    entry_id: int
-    action: str  # a = accept, d = decline
+    entry_id: RowId
+    action: Literal["a", "d"]  # accept, decline
 
 
 class WlLeave(CallbackData, prefix="wll"):
-    workshop_id: int
+    workshop_id: RowId
 
 
 def router() -> Router:

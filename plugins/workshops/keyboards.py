@@ -5,30 +5,31 @@ from __future__ import annotations
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton
 
+from core.callback_types import Action, Page, RowId
 from core.keyboards import button
 
 
 class WsList(CallbackData, prefix="wsl"):
-    page: int
+    page: Page
 
 
 class WsCard(CallbackData, prefix="wsc"):
-    id: int
-    page: int = 0
+    id: RowId
+    page: Page = 0
 
 
 class WsBook(CallbackData, prefix="wsb"):
-    id: int
+    id: RowId
 
 
 class WsCancel(CallbackData, prefix="wsx"):
-    id: int
+    id: RowId
 
 
 class WsAdmin(CallbackData, prefix="wsa"):
-    action: str
-    id: int = 0
-    page: int = 0
+    action: Action
+    id: RowId = 0
+    page: Page = 0
 
 
 def nav_row(tr, page: int, pages: int, make) -> list[InlineKeyboardButton]:
