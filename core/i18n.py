@@ -79,7 +79,8 @@ class Translator:
         self.catalogs = catalogs
         self.lang = lang
 
-    def __call__(self, key: str, **kwargs) -> str:
+    def __call__(self, key: str, /, **kwargs) -> str:
+        # ``key`` is positional-only: a text's own argument may be called anything, ``key`` too.
         try:
             cache_key = (self.lang, key, *((k, type(v), v) for k, v in sorted(kwargs.items())))
             text = self.catalogs.formatted.get(cache_key)

@@ -118,7 +118,7 @@ async def _workshop_view(app, session, ctx, workshop):
     if workshop.description:
         lines += ["", hd.quote(workshop.description)]
     if workshop.key:
-        lines.append(tr("workshops-admin-key", key=hd.quote(workshop.key)))
+        lines.append(tr("workshops-admin-key", program_key=hd.quote(workshop.key)))
     markup = rows(
         [button(tr(f"workshops-admin-edit-{f}"), admin(f"e-{f}", workshop.id)) for f in EDITABLE[:3]],
         [button(tr(f"workshops-admin-edit-{f}"), admin(f"e-{f}", workshop.id)) for f in EDITABLE[3:]],

@@ -183,3 +183,37 @@ async def test_program_import_is_idempotent_by_key_and_all_or_nothing(sandbox):
     program["workshops"][0]["capacity"], program["workshops"][1]["capacity"] = 12, 8
     check = await import_program(app, "demo", program, dry_run=True)
     assert check.sections["workshops"].unchanged == ["solder", "arduino"] and not check.errors
+
+
+async def test_every_organizer_screen_of_an_imported_workshop_opens(sandbox):
+    """A workshop from the program file carries a key; its screens once crashed on the translator."""
+    from core.program import import_program
+
+    app = await start(sandbox, poll=True)
+    day = (utcnow() + dt.timedelta(days=10)).astimezone(service.tz_of(await event(app))).date()
+    program = {"workshops": [{"key": "solder", "title": "Soldering", "starts_at": f"{day} 10:00",
+                              "ends_at": f"{day} 11:30", "capacity": 2, "place": "Room 1"}]}
+    assert not (await import_program(app, "demo", program)).errors
+    olga = await sandbox.admin("Olga")
+    await open_admin(olga)
+
+    async def open_workshop():
+        await olga.click(re.compile("Soldering"))
+        await olga.expect(text="Ключ в файле программы: solder")
+
+    await open_workshop()
+    for label in ("Название", "Спикер", "Место", "Описание", "Время", "Число мест"):
+        await olga.click(re.compile(label))
+        await olga.expect(text="Soldering")
+        await olga.click("✖️ Отмена")
+        await olga.expect(text="Ключ в файле программы: solder")
+    for label, answer in (("Участники", "Участники"), ("Лист ожидания", "Лист ожидания|очеред"),
+                          ("CSV", "Выгрузка записей")):
+        await olga.click(re.compile(label))
+        await olga.expect(text=re.compile(answer))
+        if label != "CSV":
+            await olga.click("К мастер-классу")
+            await olga.expect(text="Ключ в файле программы: solder")
+    await olga.click("Удалить")
+    await olga.expect(text="Удалить «Soldering»?")
+    assert "Что-то пошло не так" not in olga.transcript()
