@@ -105,24 +105,32 @@ async def get_member(session: AsyncSession, event_id: int, user_id: int) -> Memb
 
 
 async def join_event(session: AsyncSession, user: User, event: Event, settings: CoreSettings) -> Member:
-    """Make ``event`` the user's current one, creating the membership (role from config admins)."""
+    """Make ``event`` the user's current one, creating the membership.
+
+    The config's admins are not written into the membership: they are organizers while the
+    config lists them (``is_admin``), so taking them off the list takes the role away."""
     member = await get_member(session, event.id, user.id)
     if member is None:
         member = Member(event_id=event.id, user_id=user.id, role=Role.PARTICIPANT.value, profile={})
         session.add(member)
-    conf = settings.events.get(event.slug)
-    if conf and user.id in conf.admins:
-        member.role = Role.ADMIN.value
     user.current_event_id = event.id
     await session.flush()
     return member
 
 
 def is_admin(member: Member | None, settings: CoreSettings, event: Event | None) -> bool:
+    """One rule: an organizer is either listed in the config's ``events.<slug>.admins`` (for as
+    long as it lists them) or was granted the role in the bot or with ``organizer admin add``
+    (stored in the membership until ``organizer admin remove``)."""
     if member is None or event is None:
         return False
     conf = settings.events.get(event.slug)
     return member.role == Role.ADMIN.value or bool(conf and member.user_id in conf.admins)
+
+
+def effective_role(member: Member, settings: CoreSettings, event: Event | None) -> str:
+    """The role to show: the stored one, or ``admin`` for someone the config lists."""
+    return Role.ADMIN.value if is_admin(member, settings, event) else member.role
 
 
 class NotAllowed(Exception):

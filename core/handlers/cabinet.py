@@ -37,7 +37,7 @@ async def render_cabinet(app, session, ctx: EventContext) -> tuple[str, object]:
         value = profile.get(field.key)
         lines.append(f"<b>{hd.quote(field_label(field, ctx.lang))}:</b> "
                      + (hd.quote(value) if value else tr("cabinet-empty")))
-    lines.append(f"<b>{tr('cabinet-role')}:</b> {tr('role-' + member.role)}")
+    lines.append(f"<b>{tr('cabinet-role')}:</b> {tr('role-' + people.effective_role(member, app.settings, ctx.event))}")
     lines.append(f"<b>{tr('cabinet-language')}:</b> {tr('language-' + ctx.lang)}")
     sections = await app.registry.call("profile_sections", active=set(ctx.active), app=app, session=session,
                                        event=ctx.event, member=member, tr=tr)

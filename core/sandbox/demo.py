@@ -347,6 +347,8 @@ class DemoServer:
         for person in self.people.values():
             member = members.get(person.id)
             role = member["role"] if member else Role.PARTICIPANT.value
+            if member and person.id in self.app.settings.events[self.slug].admins:
+                role = Role.ADMIN.value  # the config's admins are organizers while it lists them
             out.append({
                 "id": person.id,
                 "first_name": person.first_name,
