@@ -12,7 +12,6 @@ transaction, so offers and notices commit together with the seat change that cau
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -25,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from core import people
+from core import csv_export, people
 from core.people import SYSTEM, NotAllowed, SystemActor  # noqa: F401  (part of this service's API)
 from core.db import UTCDateTime, utcnow
 from core.models import Event, Member, User
@@ -840,7 +839,7 @@ async def export_csv(app, session, event: Event, actor, workshop_id: int | None 
     if workshop_id is not None:
         workshops = [w for w in workshops if w.id == workshop_id]
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_export.writer(buffer)  # formula-safe cells
     writer.writerow(["workshop_id", "workshop_key", "workshop", "starts_at", "status", "position", "user_id",
                      "name", "username", "phone", "since"])
     for w in workshops:

