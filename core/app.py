@@ -178,7 +178,7 @@ class OrganizerApp:
     async def bot_commands(self) -> list[BotCommand]:
         core = [BotCommand("start", "cmd-start"), BotCommand("menu", "cmd-menu"),
                 BotCommand("events", "cmd-events"), BotCommand("cabinet", "cmd-cabinet"),
-                BotCommand("schedule", "cmd-schedule")]
+                BotCommand("schedule", "cmd-schedule"), BotCommand("delete", "cmd-delete")]
         return core + await self.registry.call("register_bot_commands", app=self)
 
     # --- lifecycle -------------------------------------------------------------------------

@@ -31,6 +31,9 @@ cli.add_typer(program_cli, name="program")
 from core.delivery.cli import outbox_app  # noqa: E402
 
 cli.add_typer(outbox_app, name="outbox")
+from core.members_cli import members_cli  # noqa: E402
+
+cli.add_typer(members_cli, name="members")
 
 ConfigOption = Annotated[
     str | None,

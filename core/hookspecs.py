@@ -87,3 +87,14 @@ def on_startup(app):
 @hookspec
 def on_shutdown(app):
     """Called once after polling stopped (may be async)."""
+
+
+@hookspec
+def forget_member(app, session, event, member):
+    """Erase what the plugin keeps about ``member`` in ``event`` (may be async).
+
+    Called inside the one transaction that erases a participant's data (the cabinet's "delete my
+    data", ``/delete``, ``organizer members forget EVENT USER``), before the core clears the
+    profile and consent and anonymises the user row. Release, drop or anonymise: a booking is
+    released so that the next in line gets the seat, a queue place dropped, a named vote made
+    anonymous. Whatever the implementation writes commits or rolls back with the rest."""

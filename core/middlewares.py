@@ -90,8 +90,12 @@ class ContextMiddleware(BaseMiddleware):
                     # query and at most one write (a new user) flushed on its own: no BEGIN and
                     # COMMIT around them, two round trips of the three saved.
                     await commit_each_statement(session)
-                    user, current, member = await people.load_context(session, profile)
-                if cache.enabled:
+                    # Someone who never started the bot is not stored because they wrote in a
+                    # group the bot is in: only a private chat (or no chat) makes a new user.
+                    chat = data.get("event_chat")
+                    user, current, member = await people.load_context(
+                        session, profile, create=chat is None or chat.type == "private")
+                if cache.enabled and user is not None:
                     def remember(user=user, current=current, member=member):
                         cache.store(tg_user.id, user, current, member, stamp)
             if current is not None and current.slug not in app.settings.events:

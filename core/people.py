@@ -74,12 +74,13 @@ async def load_contexts(session: AsyncSession, user_ids: list[int]) -> dict[int,
     return {user.id: (user, event, member) for user, event, member in rows}
 
 
-async def load_context(session: AsyncSession, profile: TelegramProfile) -> tuple[User, Event | None, Member | None]:
+async def load_context(session: AsyncSession, profile: TelegramProfile, *, create: bool = True,
+                       ) -> tuple[User | None, Event | None, Member | None]:
     """The user, their current event and membership in ONE query (this runs on every update
-    whose context is not cached)."""
+    whose context is not cached). Someone new is added only with ``create``."""
     row = (await session.execute(_CONTEXT, {"ctx_user_id": profile.id})).first()
     if row is None:  # someone new: the query just said there is no row to get
-        return _add_user(session, profile), None, None
+        return (_add_user(session, profile) if create else None), None, None
     user, event, member = row
     refresh_profile(user, profile)
     return user, event, member

@@ -6,10 +6,13 @@ from aiogram import Router
 
 
 def build_core_routers(app) -> list[Router]:
-    from core.handlers import admin, cabinet, schedule, signup, start
+    from core.handlers import admin, cabinet, gate, privacy, schedule, signup, start
 
-    # signup first: while a user fills the form, their text answers belong to it.
-    return [start.router(), signup.router(), cabinet.router(), schedule.router(), admin.router()]
+    # signup first: while a user fills the form, their text answers belong to it. The gate comes
+    # next: past it (the cabinet, the schedule, the admin panel, every plugin) only people who
+    # finished the sign-up their event asks for.
+    return [start.router(), signup.router(), privacy.router(), gate.router(),
+            cabinet.router(), schedule.router(), admin.router()]
 
 
 def build_fallback_router(app) -> Router:

@@ -45,7 +45,8 @@ async def render_cabinet(app, session, ctx: EventContext) -> tuple[str, object]:
         lines += ["", f"<b>{tr(section.title_key)}</b>", *section.lines]
     buttons = [keyboards.button(tr("btn-edit-field", label=field_label(f, ctx.lang)), f"core:edit:{f.key}")
                for f in conf.signup.fields]
-    buttons += [keyboards.button(tr("btn-language"), "core:lang"), keyboards.button(tr("btn-menu"), "core:menu")]
+    buttons += [keyboards.button(tr("btn-language"), "core:lang"), keyboards.button(tr("btn-forget"), "core:forget"),
+                keyboards.button(tr("btn-menu"), "core:menu")]
     return "\n".join(lines), keyboards.column(buttons)
 
 

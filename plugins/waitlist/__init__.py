@@ -199,3 +199,10 @@ def on_shutdown(app):
     handler = app.services.pop("waitlist.offer_outcome", None)
     if handler is not None:
         outcome_handlers.unregister(service.OFFER_KIND, handler)
+
+
+@hookimpl
+async def forget_member(app, session, event, member):
+    from plugins.waitlist import service
+
+    await service.forget_member(app, session, event, member.user_id)

@@ -398,6 +398,16 @@ async def leave(app, session, event: Event, user_id: int, workshop_id: int,
     return LeaveResult("left", workshop)
 
 
+async def forget_member(app, session, event: Event, user_id: int, now: dt.datetime | None = None) -> int:
+    """The person asked to be forgotten: every queue place of theirs in the event is dropped, and
+    a seat held for them (an open offer) goes to the next in line. Returns how many."""
+    now = now or utcnow()
+    mine = await my_entries(session, event.id, user_id)
+    for item in mine:
+        await leave(app, session, event, user_id, item.workshop.id, now)
+    return len(mine)
+
+
 async def offer_undeliverable(app, session, entry_id: int, now: dt.datetime | None = None) -> bool:
     """Delivery said the offer can never arrive (403: the user blocked the bot): expire it at once
     and offer the seat to the next person. Idempotent."""

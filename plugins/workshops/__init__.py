@@ -113,3 +113,10 @@ async def program_export(app, session, event):
     from plugins.workshops import service
 
     return {"workshops": await service.export_program(session, event)}
+
+
+@hookimpl
+async def forget_member(app, session, event, member):
+    from plugins.workshops import service
+
+    await service.forget_member(app, session, event, member.user_id)

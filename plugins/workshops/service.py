@@ -505,6 +505,20 @@ async def cancel(app, session: AsyncSession, event: Event, user_id: int, worksho
     return CancelResult("cancelled", workshop)
 
 
+async def forget_member(app, session: AsyncSession, event: Event, user_id: int,
+                        now: dt.datetime | None = None) -> int:
+    """The person asked to be forgotten: their seats in workshops still to come are released
+    one by one (each to the next in line, through ``seat_released``), and no booking of theirs
+    is kept, past ones included. Returns how many seats were released."""
+    now = now or utcnow()
+    released = 0
+    for workshop in await user_bookings(session, event.id, user_id):
+        if workshop.starts_at > now:
+            released += (await cancel(app, session, event, user_id, workshop.id, now)).status == "cancelled"
+    await session.execute(delete(Booking).where(Booking.event_id == event.id, Booking.user_id == user_id))
+    return released
+
+
 # --- organizer input ----------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -58,3 +58,14 @@ menu-schedule = 📅 My schedule
 schedule-title = 📅 <b>My schedule</b> — { $event }
 schedule-empty = Your schedule is empty so far. Book workshops and they will appear here.
 cmd-schedule = My schedule
+
+signup-required = Please finish signing up for “{ $event }” first: without your consent to data processing we cannot book you or keep your data.
+signup-required-finish = Please finish signing up first: answer the question above. To start over, send /start.
+btn-forget = 🗑 Withdraw consent and delete my data
+btn-forget-yes = 🗑 Yes, delete
+btn-forget-no = No, keep it
+forget-confirm = Delete your data in “{ $event }”? Your consent is withdrawn, your form erased, your workshop bookings cancelled (the seats go to the next in line) and you leave every waiting list. This cannot be undone.
+forget-done = Your data in “{ $event }” is deleted and your consent withdrawn. To take part again, send /start.
+forget-kept = Nothing was deleted.
+forget-no-event = You have not joined any event yet: there is nothing to delete.
+cmd-delete = Delete my data
