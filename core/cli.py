@@ -294,13 +294,15 @@ def program_export(event: str, file: Annotated[Path | None, typer.Argument(help=
 
 @cli.command()
 def demo(port: Annotated[int, typer.Option(help="Port of the browser page.")] = 8080,
-         host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+         host: Annotated[str, typer.Option(help="Interface to listen on (loopback only, unless --public).")] = "127.0.0.1",
          reset: Annotated[bool, typer.Option("--reset", help="Start over with a fresh sample event.")] = False,
-         data_dir: Annotated[Path, typer.Option(help="Where the demo keeps its SQLite database.")] = Path(".organizer-demo")):
+         data_dir: Annotated[Path, typer.Option(help="Where the demo keeps its SQLite database.")] = Path(".organizer-demo"),
+         public: Annotated[bool, typer.Option("--public", help="Allow a non-loopback --host: whoever reaches it "
+                                                                "can act as any demo user (a warning is printed).")] = False):
     """Try the bot with no token and no internet: emulator + bot + a sample event, chat in the browser."""
     from core.sandbox.demo import run_demo
 
-    run_demo(host=host, port=port, reset=reset, data_dir=data_dir)
+    run_demo(host=host, port=port, reset=reset, data_dir=data_dir, public=public)
 
 
 @cli.command()

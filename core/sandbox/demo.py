@@ -35,6 +35,7 @@ from core.models import Member, Role
 from core.plugins import builtin_plugins
 from core.sandbox.emulator import BotAPIEmulator
 from core.sandbox.harness import TEST_TOKEN, Sandbox
+from core.sandbox.webguard import is_loopback, new_token
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +119,15 @@ class DemoServer:
     """Emulator + app + page. ``await start()``, then ``url``; ``await stop()`` undoes everything."""
 
     def __init__(self, data_dir: str | Path, *, host: str = "127.0.0.1", port: int = 8080, reset: bool = False,
-                 config_dir: Path = DEMO_CONFIG_DIR):
+                 config_dir: Path = DEMO_CONFIG_DIR, public: bool = False):
+        if not public and not is_loopback(host):
+            # The page acts as any user, organizers included: not for the network by accident.
+            raise DemoError(f"refusing to listen on {host}: the demo lets whoever reaches it act as any user, "
+                            "organizers included. Use the default 127.0.0.1, or add --public if you really "
+                            "mean to open it to your network.")
         self.data_dir = Path(data_dir)
+        self.public = public
+        self.api_token = new_token()  # per run: the page gets it in its HTML, the API requires it
         self.host = host
         self.port = port
         self.reset = reset
@@ -400,12 +408,20 @@ async def _serve(server: DemoServer) -> None:
 
 
 def run_demo(*, host: str = "127.0.0.1", port: int = 8080, reset: bool = False,
-             data_dir: str | Path = ".organizer-demo") -> None:
+             data_dir: str | Path = ".organizer-demo", public: bool = False) -> None:
     """Blocking entry point of ``organizer demo``; returns after Ctrl+C or SIGTERM."""
     from core import logs
 
     logs.configure("WARNING")
-    server = DemoServer(data_dir, host=host, port=port, reset=reset)
+    try:
+        server = DemoServer(data_dir, host=host, port=port, reset=reset, public=public)
+    except DemoError as exc:
+        print(f"organizer demo: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if public and not is_loopback(host):
+        print(f"WARNING: the demo listens on {host}: anyone who can reach this port and open the page can act "
+              "as any demo user, organizers included. Stop it (Ctrl+C) when you are done.", file=sys.stderr,
+              flush=True)
     try:
         asyncio.run(_serve(server))
     except KeyboardInterrupt:

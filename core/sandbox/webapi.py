@@ -18,6 +18,9 @@ never inserts HTML.
     POST /api/chats/{id}/vote       {poll_id, option_ids}
     GET  /api/files/{file_id}       a photo or document from the emulator's file store
     GET  /api/stream                SSE: message, edit, delete, callback_answer, chat_action, users
+
+Every ``/api/`` request carries this run's token and comes from the page itself
+(``core.sandbox.webguard``).
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+
+from core.sandbox.webguard import guard
 
 if TYPE_CHECKING:
     from core.sandbox.demo import DemoServer
@@ -108,7 +113,10 @@ class DemoApi:
     # --- page -----------------------------------------------------------------------------
 
     async def index(self, request: web.Request) -> web.StreamResponse:
-        return web.FileResponse(WEB_DIR / "index.html", headers=NO_CACHE)
+        # The page carries this run's API token; another site cannot read it (same-origin policy).
+        html = (WEB_DIR / "index.html").read_text(encoding="utf-8").replace(
+            "{{DEMO_TOKEN}}", self.demo.api_token)
+        return web.Response(text=html, content_type="text/html", headers=NO_CACHE)
 
     async def info(self, request: web.Request) -> web.Response:
         demo = self.demo
@@ -288,7 +296,8 @@ API_KEY = web.AppKey("api", DemoApi)
 
 def create_web_app(demo: DemoServer) -> web.Application:
     api = DemoApi(demo)
-    app = web.Application(client_max_size=MAX_UPLOAD)
+    app = web.Application(client_max_size=MAX_UPLOAD,
+                          middlewares=[guard(demo.api_token, public=demo.public, port_of=lambda: demo.port)])
     app[API_KEY] = api
     r = app.router
     r.add_get("/", api.index)

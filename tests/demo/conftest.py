@@ -19,5 +19,5 @@ async def demo(tmp_path):
 
 @pytest.fixture
 async def http(demo):
-    async with aiohttp.ClientSession(base_url=demo.url) as session:
+    async with aiohttp.ClientSession(base_url=demo.url, headers={"X-Demo-Token": demo.api_token}) as session:
         yield session

@@ -133,7 +133,7 @@ async def test_signup_with_contact_button_and_one_time_keyboard(demo, http):
     keyboard = (await chat(http, uid))["reply_keyboard"]
     assert keyboard and keyboard["keyboard"][0][0]["request_contact"] is True
 
-    async with http.post(f"/api/chats/{uid}/contact") as resp:
+    async with http.post(f"/api/chats/{uid}/contact", json={}) as resp:
         assert resp.status == 200
         phone = (await resp.json())["phone_number"]
     assert phone.startswith("+7999")

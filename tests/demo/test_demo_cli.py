@@ -68,8 +68,16 @@ class DemoProcess:
         await self.kill()
 
 
+async def page_token(session: aiohttp.ClientSession, url: str) -> dict[str, str]:
+    """The per-run API token, as the page gets it (in its HTML), as a request header."""
+    async with session.get(url) as resp:
+        match = re.search(r'<meta name="demo-token" content="([^"]+)">', await resp.text())
+    assert match, "the page carries no API token"
+    return {"X-Demo-Token": match.group(1)}
+
+
 async def names(session: aiohttp.ClientSession, url: str) -> set[str]:
-    async with session.get(url + "api/users") as resp:
+    async with session.get(url + "api/users", headers=await page_token(session, url)) as resp:
         assert resp.status == 200
         return {u["first_name"] for u in (await resp.json())["users"]}
 
@@ -84,12 +92,14 @@ async def test_demo_command_serves_the_page_stops_cleanly_and_keeps_data(tmp_pat
                 page = await resp.text()
             assert 'id="panes"' in page and "/static/app.js" in page
             assert "Алиса" in await names(http, demo.url)
-            async with http.post(demo.url + "api/users", json={"first_name": "Борис", "role": "organizer"}) as resp:
+            async with http.post(demo.url + "api/users", json={"first_name": "Борис", "role": "organizer"},
+                                 headers=await page_token(http, demo.url)) as resp:
                 assert resp.status == 201
             output = "".join(demo.lines)
             assert "DemoConf 2026" in output and "faq: 5 new" in output
             # An open page (its live stream) must not hold the shutdown up.
-            stream = await http.get(demo.url + "api/stream", timeout=aiohttp.ClientTimeout(total=None))
+            stream = await http.get(demo.url + "api/stream", timeout=aiohttp.ClientTimeout(total=None),
+                                    headers=await page_token(http, demo.url))
             assert (await stream.content.readline()).startswith(b"retry:")
             assert await demo.stop() == 0, "".join(demo.lines)
             stream.close()

@@ -86,8 +86,12 @@
     return n;
   }
 
+  // This run's API token, handed to the page in its HTML (the API refuses requests without it).
+  const TOKEN = document.querySelector('meta[name="demo-token"]').content;
+  function withToken(path) { return path + (path.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(TOKEN); }
+
   async function api(method, path, body) {
-    const opts = { method, headers: {} };
+    const opts = { method, headers: { "X-Demo-Token": TOKEN } };
     if (body instanceof FormData) opts.body = body;
     else if (body !== undefined) { opts.body = JSON.stringify(body); opts.headers["Content-Type"] = "application/json"; }
     const resp = await fetch(path, opts);
@@ -375,7 +379,7 @@
       let shown = false;
       if (m.photo_file_id) {
         const img = el("img", "photo");
-        img.src = "/api/files/" + encodeURIComponent(m.photo_file_id);
+        img.src = withToken("/api/files/" + encodeURIComponent(m.photo_file_id));
         img.alt = m.caption || "photo";
         img.loading = "lazy";
         img.addEventListener("click", () => window.open(img.src, "_blank", "noopener"));
@@ -385,7 +389,7 @@
       }
       if (m.document) {
         const a = el("a", "document", "📄 " + (m.document.file_name || t("file")));
-        a.href = "/api/files/" + encodeURIComponent(m.document.file_id);
+        a.href = withToken("/api/files/" + encodeURIComponent(m.document.file_id));
         a.target = "_blank";
         a.rel = "noopener";
         bubble.appendChild(a);
@@ -751,7 +755,7 @@
   let wasOffline = false;
 
   function connect() {
-    const es = new EventSource("/api/stream");
+    const es = new EventSource(withToken("/api/stream"));
     const conn = document.getElementById("conn");
     es.onopen = () => {
       conn.hidden = true;
