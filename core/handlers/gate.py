@@ -22,12 +22,13 @@ from core.states import CoreSignup
 
 
 class SignupUnfinished(Filter):
-    """The update's person is a member of an event that asks for a sign-up they have not finished.
+    """The update's person is a participant of an event that asks for a sign-up they have not
+    finished. Organizers pass: they run the event (they are still offered the form on /start).
     Messages only from private chats: in a group the gate stays silent."""
 
     async def __call__(self, event: TelegramObject, event_ctx: EventContext | None = None, app=None,
                        **data: Any) -> bool:
-        if event_ctx is None or app is None or not needs_signup(app, event_ctx):
+        if event_ctx is None or app is None or event_ctx.is_admin or not needs_signup(app, event_ctx):
             return False
         if isinstance(event, Message):
             return event.chat.type == "private"
