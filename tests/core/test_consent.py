@@ -212,3 +212,12 @@ async def test_a_stranger_in_a_group_is_not_stored(sandbox):
     async with app.sessions() as s:
         assert await s.get(User, stranger.id) is None
         assert await s.get(User, olga.id) is not None
+
+
+async def test_organizers_pass_the_gate_but_are_offered_the_form(sandbox):
+    await sandbox.start(plugins=PLUGINS, events=EVENT)
+    olga = await sandbox.admin("Olga")
+    await olga.send("/start demo")
+    await olga.expect(text=CONSENT)  # offered, like everyone
+    await olga.send("/admin")
+    await olga.expect(text="Панель организатора")
