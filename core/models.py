@@ -14,6 +14,7 @@ from core.db import Base, UTCDateTime, utcnow
 class Role(enum.StrEnum):
     PARTICIPANT = "participant"
     SPEAKER = "speaker"
+    CHECKER = "checker"
     ADMIN = "admin"
 
 

@@ -43,6 +43,7 @@ language-ru = Русский
 language-en = English
 role-participant = participant
 role-speaker = speaker
+role-checker = check-in staff
 role-admin = organizer
 admin-title = 🛠 <b>Organizer panel</b> — { $event }
 admin-empty = No sections are enabled for this event.

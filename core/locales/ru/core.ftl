@@ -43,6 +43,7 @@ language-ru = Русский
 language-en = English
 role-participant = участник
 role-speaker = спикер
+role-checker = контролёр на входе
 role-admin = организатор
 admin-title = 🛠 <b>Панель организатора</b> — { $event }
 admin-empty = Для этого мероприятия нет включённых разделов.

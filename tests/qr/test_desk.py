@@ -1,0 +1,174 @@
+"""The pass and the check-in desk through the real bot and the emulator: passes sent as photos,
+phone photos of them decoded with pyzbar, every wrong pass named with its reason."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from core import people
+from core.models import Role
+from photos import phone_photo, photo_without_qr, qr_png
+from plugins.qr import tokens
+from plugins.qr.models import CheckIn, Scan
+
+DEMO = {"title": "Demo", "timezone": "Europe/Moscow", "language": "ru", "signup": {"enabled": False}}
+EVENTS = {"demo": DEMO, "other": dict(DEMO, title="Other Conf")}
+
+
+async def start(sandbox, events=None, plugins=("qr",)):
+    return await sandbox.start(plugins=list(plugins), events=events or EVENTS, poll=True)
+
+
+async def joined(sandbox, *names, event="demo"):
+    users = []
+    for name in names:
+        user = sandbox.user(name)
+        await user.send(f"/start {event}")
+        await user.expect(text="Главное меню")
+        users.append(user)
+    return users
+
+
+async def pass_png(sandbox, user) -> tuple[bytes, dict]:
+    """The user opens "My pass"; returns the PNG the bot sent and the message."""
+    await user.send("/menu")
+    await user.click("Мой пропуск")
+    got = await user.expect(text="Код:")
+    assert got["photo_file_id"], "the pass is sent as a photo"
+    return sandbox.emulator.world.files[got["photo_file_id"]].data, got
+
+
+def code_of(message) -> str:
+    return re.search(r"Код: (\w{4}-\w{4})", message["caption"]).group(1)
+
+
+async def checker(sandbox, name="Kate", event="demo"):
+    person = sandbox.user(name)
+    async with sandbox.app.transaction() as session:
+        ev = await people.event_by_slug(session, event)
+        await people.set_role(session, ev, person.id, Role.CHECKER)
+    await person.send(f"/start {event}")
+    await person.click("Пункт регистрации")
+    await person.expect(text="Присылайте фото пропусков")
+    return person
+
+
+async def checkins(app) -> int:
+    async with app.sessions() as s:
+        return await s.scalar(select(func.count()).select_from(CheckIn))
+
+
+async def test_photos_of_passes_rotated_scaled_and_compressed_all_check_in_and_a_second_scan_says_already(sandbox):
+    app = await start(sandbox)
+    angles = (0, 90, 180, 15, -15)
+    people_ = await joined(sandbox, *(f"Guest{i}" for i in range(len(angles))))
+    kate = await checker(sandbox)
+    pngs = []
+    for user in people_:
+        png, first = await pass_png(sandbox, user)
+        again, second = await pass_png(sandbox, user)
+        assert code_of(first) == code_of(second)  # the same pass on every view
+        pngs.append(png)
+    for i, (angle, png) in enumerate(zip(angles, pngs)):
+        await kate.send_photo(phone_photo(png, angle=angle, seed=i))
+        await kate.expect(text=re.compile(rf"✅ Guest{i} — участник"))
+    assert await checkins(app) == len(angles)
+
+    await kate.send_photo(phone_photo(pngs[3], angle=180, seed=42))
+    already = await kate.expect(text="Уже отмечен")
+    assert "Guest3" in already["text"] and "Kate" in already["text"]
+    assert re.search(r"в \d\d:\d\d", already["text"])  # the first scan's time
+    assert "Отменить отметку" not in kate.buttons()  # a checker only scans
+    assert await checkins(app) == len(angles)
+
+
+async def test_every_wrong_pass_gets_its_own_answer(sandbox):
+    app = await start(sandbox)
+    alice, bob = await joined(sandbox, "Alice", "Bob")
+    (olaf,) = await joined(sandbox, "Olaf", event="other")
+    kate = await checker(sandbox)
+    alice_png, alice_msg = await pass_png(sandbox, alice)
+    bob_png, _ = await pass_png(sandbox, bob)
+    await olaf.send("/start other")
+    olaf_png, _ = await pass_png(sandbox, olaf)
+
+    real = tokens.parse(__import__("pyzbar.pyzbar", fromlist=["decode"]).decode(
+        __import__("PIL.Image", fromlist=["open"]).open(__import__("io").BytesIO(alice_png)))[0].data.decode())
+    altered = tokens.Token(real.event, real.key_id, real.nonce[:-1] + ("A" if real.nonce[-1] != "A" else "B"), real.mac)
+    forged = tokens.Token(real.event, real.key_id, tokens.new_nonce(), real.mac)
+    unknown_key = tokens.Token(real.event, "k9", real.nonce, real.mac)
+
+    def as_text(t):
+        return f"PO1.{t.event}.{t.key_id}.{t.nonce}.{t.mac}"
+
+    for payload in (as_text(altered), as_text(forged), as_text(unknown_key)):
+        await kate.send_photo(phone_photo(qr_png(payload), angle=10))
+        await kate.expect(text="Поддельный или изменённый пропуск")
+    await kate.send_photo(phone_photo(olaf_png, angle=90))
+    await kate.expect(text="Пропуск на другое мероприятие: «Other Conf»")
+    await kate.send_photo(phone_photo(qr_png("https://example.com/free-entry"), angle=0))
+    await kate.expect(text="Это не пропуск")
+    await kate.send_document(b"%PDF-1.4 not really", file_name="pass.pdf", mime_type="application/pdf")
+    await kate.expect(text="Это не изображение")
+    await kate.send_photo(photo_without_qr())
+    await kate.expect(text="QR не найден")
+    await kate.send("ZZZZ-2222")
+    await kate.expect(text="Код не найден: «ZZZZ-2222»")
+
+    # Bob re-issues his pass: the old picture is revoked, the new one works.
+    await bob.click("Перевыпустить")
+    await bob.click("Да, выпустить новый")
+    fresh = await bob.expect(text="вот новый пропуск")
+    await kate.send_photo(phone_photo(bob_png, angle=-15))
+    await kate.expect(text=re.compile("Пропуск отозван.*выпущен новый.*Bob"))
+    await kate.send_photo(phone_photo(sandbox.emulator.world.files[fresh["photo_file_id"]].data, angle=15))
+    await kate.expect(text="✅ Bob")
+
+    # The short code typed by hand, in lower case with a space.
+    await kate.send(code_of(alice_msg).lower().replace("-", " "))
+    await kate.expect(text="✅ Alice")
+    # A pass sent as a file (an image document) is read too.
+    await kate.send_document(phone_photo(alice_png, angle=90), file_name="IMG_0001.jpg", mime_type="image/jpeg")
+    await kate.expect(text="Уже отмечен")
+    assert await checkins(app) == 2
+    async with app.sessions() as s:
+        results = (await s.scalars(select(Scan.result).order_by(Scan.id))).all()
+    assert results.count("forged") == 3 and {"other_event", "not_ours", "not_image", "no_qr", "bad_code",
+                                             "revoked", "ok", "already"} <= set(results)
+
+
+async def test_organizer_undoes_a_check_in_and_sees_live_counts_participants_may_not_scan(sandbox):
+    app = await start(sandbox)
+    alice, bob = await joined(sandbox, "Alice", "Bob")
+    alice_png, _ = await pass_png(sandbox, alice)
+
+    # A participant has no desk: the button is not in their menu, and pressing an old one is refused.
+    assert "📷 Пункт регистрации" not in bob.buttons()
+    await bob.send("/menu")
+    await sandbox.emulator.press_button(bob.id, bob.chat_id, bob._last_message_id(), "qr:desk") \
+        if hasattr(sandbox.emulator, "press_button") else None
+
+    olga = await sandbox.admin("Olga")
+    await olga.send("/start demo")
+    await olga.click("Панель организатора")
+    await olga.click("Регистрация на входе")
+    await olga.expect(text="Присылайте фото пропусков")
+    await olga.send_photo(phone_photo(alice_png, angle=90))
+    await olga.expect(text="✅ Alice")
+    await olga.click("Статистика")
+    await olga.expect(text=re.compile(r"Отметились: 1 из 3\n\d\d\.\d\d \d\d:00 — 1"))
+    await olga.send_photo(phone_photo(alice_png, angle=180))
+    await olga.expect(text="Уже отмечен")
+    await olga.click("Отменить отметку")
+    await olga.expect(text="Отметка снята: Alice")
+    assert await checkins(app) == 0
+    await olga.send_photo(phone_photo(alice_png, angle=0))
+    await olga.expect(text="✅ Alice")
+    async with app.sessions() as s:
+        assert "undo" in (await s.scalars(select(Scan.result))).all()
+
+    # Bob's cabinet: his pass code; Alice's: she came in.
+    await alice.send("/cabinet")
+    await alice.expect(text="Вы отметились на входе")
