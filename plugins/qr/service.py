@@ -286,8 +286,10 @@ async def _admit(app, session, event: Event, actor, pass_: Pass) -> ScanResult:
     member = await people.get_member(session, event.id, pass_.user_id)
     name = display_name(user, member)
     if pass_.revoked_at is not None:
-        await _log(session, event, actor, Outcome.REVOKED, pass_id=pass_.id, user_id=pass_.user_id)
-        return ScanResult(Outcome.REVOKED, name=name, at=pass_.revoked_at, revoked_reason=pass_.revoked_reason)
+        forgotten = pass_.revoked_reason == "forgotten"  # their data is gone: no name, not even in the log
+        await _log(session, event, actor, Outcome.REVOKED, pass_id=pass_.id, user_id=None if forgotten else pass_.user_id)
+        return ScanResult(Outcome.REVOKED, name=None if forgotten else name, at=pass_.revoked_at,
+                          revoked_reason=pass_.revoked_reason)
     if member is None or (needs_registration(app, event) and not member.is_registered):
         await _log(session, event, actor, Outcome.NOT_REGISTERED, pass_id=pass_.id, user_id=pass_.user_id)
         return ScanResult(Outcome.NOT_REGISTERED, name=name)
