@@ -174,10 +174,20 @@ def pass_image(picture: PassPicture):
     return canvas
 
 
+_FOUR_GRAYS = [min(3, (v + 42) // 85) for v in range(256)]  # 0..255 → palette index 0..3
+_FOUR_GRAYS_PALETTE = [0, 0, 0, 85, 85, 85, 170, 170, 170, 255, 255, 255]
+
+
 def pass_png(picture: PassPicture) -> bytes:
+    """The pass as a 2-bit PNG: black modules, white paper and two grays for the text's smooth
+    edges. A quarter of the bytes of 8-bit gray, so zlib has a quarter of the work; fast level."""
+    from PIL import Image
+
+    image = pass_image(picture)
+    indexed = Image.frombytes("P", image.size, image.point(_FOUR_GRAYS).tobytes())
+    indexed.putpalette(_FOUR_GRAYS_PALETTE)
     out = io.BytesIO()
-    # Fast zlib level: a pass is a few kB either way, and drawing it is on the participant's wait.
-    pass_image(picture).save(out, format="PNG", compress_level=1)
+    indexed.save(out, format="PNG", bits=2, compress_level=1)
     return out.getvalue()
 
 
