@@ -16,13 +16,14 @@ class QrConfig(PluginConfig):
                     "new key, point sign_with at it and keep the old ones — passes they signed still verify. "
                     "Empty: the plugin generates a random key per event and keeps it in the database")
     sign_with: str | None = Field(default=None, description="the id in `keys` new passes are signed with")
-    workshop_doors: bool = Field(default=False, description="checkers may also scan at a workshop's door")
 
     @model_validator(mode="after")
     def _keys_are_usable(self) -> QrConfig:
         for kid, secret in self.keys.items():
             if not kid.isalnum() or len(kid) > 16:
                 raise ValueError(f"key id {kid!r}: use up to 16 letters or digits")
+            if kid == "auto":  # the id of the key the plugin generates when the config has none
+                raise ValueError("key id 'auto' is reserved; call yours e.g. 'k1'")
             if len(secret) < KEY_MIN:
                 raise ValueError(f"key {kid!r} is too short: use at least {KEY_MIN} random characters")
         if self.keys and self.sign_with not in self.keys:

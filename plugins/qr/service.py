@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
@@ -57,7 +57,6 @@ class ScanResult:
     revoked_reason: str | None = None
     other_event: str | None = None           # the title of the event this pass belongs to
     user_id: int | None = None
-    extra: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

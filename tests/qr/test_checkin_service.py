@@ -113,7 +113,8 @@ async def test_config_keys_are_checked():
 
     for bad, problem in (({"keys": {"k1": "short"}, "sign_with": "k1"}, "too short"),
                          ({"keys": {"k1": "a" * 20}}, "sign_with must name one of the keys"),
-                         ({"sign_with": "k1"}, "there are no keys")):
+                         ({"sign_with": "k1"}, "there are no keys"),
+                         ({"keys": {"auto": "a" * 20}, "sign_with": "auto"}, "reserved")):
         with pytest.raises(ValidationError, match=problem):
             QrConfig.model_validate(bad)
 

@@ -175,3 +175,29 @@ async def test_organizer_undoes_a_check_in_and_sees_live_counts_participants_may
     # Bob's cabinet: his pass code; Alice's: she came in.
     await alice.send("/cabinet")
     await alice.expect(text="Вы отметились на входе")
+
+
+async def test_the_desk_names_the_workshops_the_person_booked_for_today(sandbox):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from core.db import utcnow
+    from plugins.workshops import service as workshops
+    from plugins.workshops.models import Booking
+
+    app = await start(sandbox, plugins=("qr", "workshops"))
+    (alice,) = await joined(sandbox, "Alice")
+    now = utcnow().replace(second=0, microsecond=0)
+    local_hour = now.astimezone(ZoneInfo("Europe/Moscow")).hour
+    today = now + dt.timedelta(minutes=30) if local_hour < 23 else now - dt.timedelta(hours=2)
+    async with app.transaction() as s:
+        ev = await people.event_by_slug(s, "demo")
+        for title, starts in (("Пайка", today), ("Завтрашний", now + dt.timedelta(days=1, hours=1))):
+            w = await workshops.create_workshop(app, s, ev, workshops.SYSTEM, workshops.WorkshopData(
+                title=title, starts_at=starts, ends_at=starts + dt.timedelta(hours=1), capacity=5))
+            s.add(Booking(workshop_id=w.id, event_id=ev.id, user_id=alice.id))
+    png, _ = await pass_png(sandbox, alice)
+    kate = await checker(sandbox)
+    await kate.send_photo(phone_photo(png, angle=90))
+    answer = await kate.expect(text="✅ Alice")
+    assert "Мастер-классы сегодня: Пайка" in answer["text"] and "Завтрашний" not in answer["text"]
