@@ -59,7 +59,7 @@ def scan(event: Annotated[str, typer.Argument(help="The event's slug.")],
         out = []
         for path in images:
             try:
-                payloads = imaging.decode(path.read_bytes())
+                payloads = imaging.decode(path.read_bytes(), service.PASS_PREFIX)
             except imaging.NotAnImage:
                 out.append((path, await service.record_failure(app, session, ev, service.SYSTEM,
                                                                service.Outcome.NOT_IMAGE)))

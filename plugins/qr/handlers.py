@@ -143,7 +143,7 @@ async def _scan_image(message: Message, app, session, ctx: EventContext, state: 
         return
     data = (await message.bot.download(file_id)).getvalue()
     try:
-        payloads = await imaging.run(imaging.decode, data)
+        payloads = await imaging.run(imaging.decode, data, service.PASS_PREFIX)
     except imaging.ScannerMissing:
         await message.answer(ctx.tr("qr-scanner-missing", package=imaging.ZBAR_PACKAGE),
                              reply_markup=_desk_keyboard(ctx))

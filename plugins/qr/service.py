@@ -29,6 +29,7 @@ from plugins.qr.models import ENTRANCE, CheckIn, EventKey, Pass, Scan
 PLUGIN = "qr"
 AUTO_KEY_ID = "auto"
 NEWS_KEY = "qr:absent"
+PASS_PREFIX = tokens.PREFIX + "."  # what our passes' QR codes start with
 ISSUE_ATTEMPTS = 5
 
 

@@ -20,8 +20,10 @@ def _scene(seed: int) -> Image.Image:
     return scene
 
 
-def phone_photo(png: bytes, angle: float = 0.0, qr_px: int = 200, seed: int = 1, quality: int = 70) -> bytes:
-    """The pass in ``png`` (QR on top, as our passes are) shot by a phone: its QR ``qr_px`` wide."""
+def phone_photo(png: bytes, angle: float = 0.0, qr_px: int = 200, seed: int = 1, quality: int = 70,
+                poster: bytes | None = None) -> bytes:
+    """The pass in ``png`` (QR on top, as our passes are) shot by a phone: its QR ``qr_px`` wide.
+    ``poster``: another QR picture on the wall behind, twice as large, left of the pass."""
     rnd = random.Random(seed)
     card = Image.open(io.BytesIO(png)).convert("RGB")
     left, top, right, bottom = ImageOps.invert(card.convert("L")).crop((0, 0, card.width, card.width)).getbbox()
@@ -29,7 +31,11 @@ def phone_photo(png: bytes, angle: float = 0.0, qr_px: int = 200, seed: int = 1,
     card = card.resize((round(card.width * scale), round(card.height * scale)), Image.LANCZOS)
     card = card.rotate(angle, expand=True, resample=Image.BICUBIC, fillcolor=(90, 100, 110))
     scene = _scene(seed)
-    scene.paste(card, (rnd.randrange(40, 1280 - card.width - 40), rnd.randrange(40, 960 - card.height - 40)))
+    if poster is not None:
+        scene.paste(Image.open(io.BytesIO(poster)).convert("RGB").resize((450, 450)), (30, 200))
+        scene.paste(card, (rnd.randrange(560, 1280 - card.width - 40), rnd.randrange(40, 960 - card.height - 40)))
+    else:
+        scene.paste(card, (rnd.randrange(40, 1280 - card.width - 40), rnd.randrange(40, 960 - card.height - 40)))
     noise = Image.effect_noise(scene.size, 18).convert("RGB")
     scene = Image.blend(scene, noise, 0.12).filter(ImageFilter.GaussianBlur(0.6))
     out = io.BytesIO()

@@ -126,13 +126,19 @@ async def test_every_wrong_pass_gets_its_own_answer(sandbox):
     await kate.send_photo(phone_photo(sandbox.emulator.world.files[fresh["photo_file_id"]].data, angle=15))
     await kate.expect(text="✅ Bob")
 
+    # A poster's big QR behind a pass shot from afar (100 px: unreadable at half size, where the
+    # poster is read) does not hide the pass.
+    carol_png, _ = await pass_png(sandbox, (await joined(sandbox, "Carol"))[0])
+    await kate.send_photo(phone_photo(carol_png, qr_px=100, poster=qr_png("https://example.com/wifi")))
+    await kate.expect(text="✅ Carol")
+
     # The short code typed by hand, in lower case with a space.
     await kate.send(code_of(alice_msg).lower().replace("-", " "))
     await kate.expect(text="✅ Alice")
     # A pass sent as a file (an image document) is read too.
     await kate.send_document(phone_photo(alice_png, angle=90), file_name="IMG_0001.jpg", mime_type="image/jpeg")
     await kate.expect(text="Уже отмечен")
-    assert await checkins(app) == 2
+    assert await checkins(app) == 3
     async with app.sessions() as s:
         results = (await s.scalars(select(Scan.result).order_by(Scan.id))).all()
     assert results.count("forged") == 3 and {"other_event", "not_ours", "not_image", "no_qr", "bad_code",
