@@ -53,15 +53,16 @@ def register_bot_commands(app):
 
 @hookimpl
 async def profile_sections(app, session, event, member, tr):
+    from zoneinfo import ZoneInfo
+
     from plugins.qr import service, tokens
 
     pass_ = await service.live_pass(session, event, member.user_id)
     lines = [tr("qr-profile-live", code=tokens.show_code(pass_.short_code)) if pass_ else tr("qr-profile-none")]
     came = await service.is_checked_in(session, event, member.user_id)
     if came is not None:
-        from zoneinfo import ZoneInfo
-
-        lines.append(tr("qr-profile-checked-in", when=f"{came.astimezone(ZoneInfo(event.timezone or 'UTC')):%d.%m %H:%M}"))
+        local = came.astimezone(ZoneInfo(event.timezone or "UTC"))
+        lines.append(tr("qr-profile-checked-in", when=f"{local:%d.%m %H:%M}"))
     return [ProfileSection("qr-profile-title", tuple(lines), order=15)]
 
 
@@ -70,7 +71,8 @@ async def news_audiences(app, session, event, tr):
     from plugins.news.service import NewsAudience  # only called when the news plugin is there
     from plugins.qr import service
 
-    return [NewsAudience(service.NEWS_KEY, tr("qr-news-audience"), len(await service.not_checked_in(app, session, event)))]
+    absent = await service.not_checked_in(app, session, event)
+    return [NewsAudience(service.NEWS_KEY, tr("qr-news-audience"), len(absent))]
 
 
 @hookimpl(optionalhook=True)

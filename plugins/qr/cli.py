@@ -69,9 +69,10 @@ def scan(event: Annotated[str, typer.Argument(help="The event's slug.")],
 
     failed = False
     for path, result in _run(config, event, work):
-        detail = ", ".join(f"{k}={v}" for k, v in (("name", result.name), ("at", result.at and f"{result.at:%Y-%m-%d %H:%M} UTC"),
-                                                   ("by", result.by_name), ("reason", result.revoked_reason),
-                                                   ("event", result.other_event)) if v)
+        at = result.at and f"{result.at:%Y-%m-%d %H:%M} UTC"
+        detail = ", ".join(f"{k}={v}" for k, v in (("name", result.name), ("at", at), ("by", result.by_name),
+                                                   ("reason", result.revoked_reason), ("event", result.other_event))
+                           if v)
         typer.echo(f"{path}\t{result.outcome.value}\t{detail}")
         failed |= result.outcome is not service.Outcome.OK
     if failed:

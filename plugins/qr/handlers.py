@@ -197,7 +197,7 @@ async def _answer_result(message: Message, app, session, ctx: EventContext, resu
             if titles:
                 text += "\n" + tr("qr-ok-workshops", list=hd.quote("; ".join(titles)))
         case Outcome.ALREADY:
-            by = hd.quote(result.by_name) if result.by_name else tr("qr-already-by-cli")
+            by = tr("qr-already-by", name=hd.quote(result.by_name)) if result.by_name else tr("qr-already-by-cli")
             text = tr("qr-already", name=name, time=_time(ctx, result.at), by=by)
         case Outcome.REVOKED:
             reason = tr({"reissued": "qr-revoked-reissued", "forgotten": "qr-revoked-forgotten"}

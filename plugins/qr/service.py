@@ -287,7 +287,8 @@ async def _admit(app, session, event: Event, actor, pass_: Pass) -> ScanResult:
     name = display_name(user, member)
     if pass_.revoked_at is not None:
         forgotten = pass_.revoked_reason == "forgotten"  # their data is gone: no name, not even in the log
-        await _log(session, event, actor, Outcome.REVOKED, pass_id=pass_.id, user_id=None if forgotten else pass_.user_id)
+        await _log(session, event, actor, Outcome.REVOKED, pass_id=pass_.id,
+                   user_id=None if forgotten else pass_.user_id)
         return ScanResult(Outcome.REVOKED, name=None if forgotten else name, at=pass_.revoked_at,
                           revoked_reason=pass_.revoked_reason)
     if member is None or (needs_registration(app, event) and not member.is_registered):

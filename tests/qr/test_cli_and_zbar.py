@@ -19,7 +19,8 @@ from photos import phone_photo
 from plugins.qr import imaging
 
 EVENTS = {"demo": {"title": "Demo", "timezone": "Europe/Moscow", "language": "ru", "signup": {"enabled": False}}}
-CONFIG = '[bot]\ntoken = "1:x"\n[database]\nurl = "{url}"\n[events.demo]\ntitle = "Demo"\n[events.demo.signup]\nenabled = false\n'
+CONFIG = ('[bot]\ntoken = "1:x"\n[database]\nurl = "{url}"\n'
+          '[events.demo]\ntitle = "Demo"\n[events.demo.signup]\nenabled = false\n')
 
 
 def no_zbar(tmp_path) -> str:

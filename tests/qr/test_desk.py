@@ -3,8 +3,11 @@ phone photos of them decoded with pyzbar, every wrong pass named with its reason
 
 from __future__ import annotations
 
+import io
 import re
 
+from PIL import Image
+from pyzbar.pyzbar import decode
 from sqlalchemy import func, select
 
 from core import people
@@ -94,8 +97,7 @@ async def test_every_wrong_pass_gets_its_own_answer(sandbox):
     await olaf.send("/start other")
     olaf_png, _ = await pass_png(sandbox, olaf)
 
-    real = tokens.parse(__import__("pyzbar.pyzbar", fromlist=["decode"]).decode(
-        __import__("PIL.Image", fromlist=["open"]).open(__import__("io").BytesIO(alice_png)))[0].data.decode())
+    real = tokens.parse(decode(Image.open(io.BytesIO(alice_png)))[0].data.decode())
     altered = tokens.Token(real.event, real.key_id, real.nonce[:-1] + ("A" if real.nonce[-1] != "A" else "B"), real.mac)
     forged = tokens.Token(real.event, real.key_id, tokens.new_nonce(), real.mac)
     unknown_key = tokens.Token(real.event, "k9", real.nonce, real.mac)

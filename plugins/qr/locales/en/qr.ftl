@@ -30,6 +30,7 @@ qr-ok-workshops = Workshops today: { $list }
 qr-already = ⚠️ <b>Already checked in:</b> { $name } — at { $time }, { $by }.
     Do not let them in twice: ask whether the pass was passed on.
 qr-already-by-cli = from the organizer's console
+qr-already-by = by { $name }
 qr-forged = ❌ <b>Forged or altered pass</b>: the signature does not match. Do not let them in; ask them to open "My pass" in the bot.
 qr-unknown = ❌ <b>Pass not found</b>: we never issued this pass. Ask them to open "My pass" in the bot.
 qr-revoked = ❌ <b>Pass revoked</b> ({ $reason }) { $when }: { $name }. Only the new pass from the bot is valid.
