@@ -209,3 +209,17 @@ async def test_the_desk_names_the_workshops_the_person_booked_for_today(sandbox)
     await kate.send_photo(phone_photo(png, angle=90))
     answer = await kate.expect(text="✅ Alice")
     assert "Мастер-классы сегодня: Пайка" in answer["text"] and "Завтрашний" not in answer["text"]
+
+
+async def test_two_desks_scanning_the_same_pass_at_once_one_admits_the_other_says_already(sandbox):
+    import asyncio
+
+    app = await start(sandbox)
+    (alice,) = await joined(sandbox, "Alice")
+    png, _ = await pass_png(sandbox, alice)
+    kate, lena = await checker(sandbox, "Kate"), await checker(sandbox, "Lena")
+    await asyncio.gather(kate.send_photo(phone_photo(png, angle=90, seed=1)),
+                         lena.send_photo(phone_photo(png, angle=180, seed=2)))
+    answers = [(await desk.expect(text=re.compile("Alice")))["text"] for desk in (kate, lena)]
+    assert sorted(a[:1] for a in answers) == ["⚠", "✅"], answers
+    assert await checkins(app) == 1
