@@ -136,11 +136,16 @@ async def _refuse(target, ctx: EventContext, callback_answer=None) -> None:
     await message.answer(ctx.tr("qr-desk-only"))
 
 
-async def _scan_image(message: Message, app, session, ctx: EventContext, state: FSMContext, file_id: str) -> None:
-    if not _may_scan(app, ctx):  # the role was taken away while the desk was open
-        await state.clear()
-        await _refuse(message, ctx)
-        return
+async def _at_desk(message: Message, app, ctx: EventContext, state: FSMContext) -> bool:
+    """Still allowed to scan? A role taken away while the desk was open ends the desk."""
+    if _may_scan(app, ctx):
+        return True
+    await state.clear()
+    await _refuse(message, ctx)
+    return False
+
+
+async def _scan_image(message: Message, app, session, ctx: EventContext, file_id: str) -> None:
     data = (await message.bot.download(file_id)).getvalue()
     try:
         payloads = await imaging.run(imaging.decode, data, service.PASS_PREFIX)
@@ -156,22 +161,28 @@ async def _scan_image(message: Message, app, session, ctx: EventContext, state: 
 
 
 async def on_photo(message: Message, app, session, event_ctx: EventContext, state: FSMContext) -> None:
-    await _scan_image(message, app, session, event_ctx, state, message.photo[-1].file_id)
+    if await _at_desk(message, app, event_ctx, state):
+        await _scan_image(message, app, session, event_ctx, message.photo[-1].file_id)
 
 
 async def on_document(message: Message, app, session, event_ctx: EventContext, state: FSMContext) -> None:
+    """A pass sent as a file (phones do that to keep quality) is read like a photo."""
     ctx, doc = event_ctx, message.document
+    if not await _at_desk(message, app, ctx, state):
+        return
     if doc.file_size and doc.file_size > FILE_MAX:
         await message.answer(ctx.tr("qr-too-big", size=round(doc.file_size / 2**20)), reply_markup=_desk_keyboard(ctx))
         return
-    await _scan_image(message, app, session, ctx, state, doc.file_id)
+    if doc.mime_type and not doc.mime_type.startswith("image/"):  # a PDF, a video...: no need to fetch it
+        result = await service.record_failure(app, session, ctx.event, ctx.member, Outcome.NOT_IMAGE)
+        await _answer_result(message, app, session, ctx, result)
+        return
+    await _scan_image(message, app, session, ctx, doc.file_id)
 
 
 async def on_code(message: Message, app, session, event_ctx: EventContext, state: FSMContext) -> None:
     ctx = event_ctx
-    if not _may_scan(app, ctx):
-        await state.clear()
-        await _refuse(message, ctx)
+    if not await _at_desk(message, app, ctx, state):
         return
     result = await service.check_in_code(app, session, ctx.event, ctx.member, message.text)
     await _answer_result(message, app, session, ctx, result, typed=message.text)

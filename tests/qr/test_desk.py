@@ -114,6 +114,8 @@ async def test_every_wrong_pass_gets_its_own_answer(sandbox):
     await kate.expect(text="Это не пропуск")
     await kate.send_document(b"%PDF-1.4 not really", file_name="pass.pdf", mime_type="application/pdf")
     await kate.expect(text="Это не изображение")
+    await kate.send_document(b"just some notes", file_name="notes")  # no type given: fetched, then refused
+    await kate.expect(text="Это не изображение")
     await kate.send_photo(photo_without_qr())
     await kate.expect(text="QR не найден")
     await kate.send("ZZZZ-2222")
