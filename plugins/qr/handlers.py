@@ -6,10 +6,12 @@ pressing anything in between. Decoding runs in the QR thread pool, never on the 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -23,7 +25,7 @@ from core.keyboards import button, rows
 from plugins.qr import imaging, service
 from plugins.qr.service import Outcome, ScanResult
 
-PASS, REISSUE, REISSUE_YES = "qr:pass", "qr:re", "qr:re:yes"
+PASS, REISSUE, REISSUE_YES = "qr:pass", "qr:re", "qr:re:yes:"  # REISSUE_YES + the pass being replaced
 DESK, DESK_OFF, STATS, UNDO = "qr:desk", "qr:desk:off", "qr:stats", "qr:undo:"
 FILE_MAX = 20 * 1024 * 1024  # the Bot API's getFile limit
 
@@ -37,7 +39,7 @@ def router() -> Router:
     r.message.register(on_pass, Command("pass"), F.chat.type == "private")
     r.callback_query.register(on_pass, F.data == PASS)
     r.callback_query.register(on_reissue_ask, F.data == REISSUE)
-    r.callback_query.register(on_reissue, F.data == REISSUE_YES)
+    r.callback_query.register(on_reissue, F.data.startswith(REISSUE_YES))
     r.callback_query.register(on_desk, F.data == DESK)
     r.callback_query.register(on_desk_off, F.data == DESK_OFF)
     r.callback_query.register(on_stats, F.data == STATS)
@@ -81,23 +83,29 @@ async def on_pass(target: Message | CallbackQuery, app, session, event_ctx: Even
     await _send_pass(message, app, session, ctx, pass_)
 
 
-async def on_reissue_ask(query: CallbackQuery, event_ctx: EventContext) -> None:
-    tr = event_ctx.tr
+async def on_reissue_ask(query: CallbackQuery, session, event_ctx: EventContext) -> None:
+    ctx, tr = event_ctx, event_ctx.tr
+    if ctx.event is None or ctx.member is None:
+        return
+    current = await service.live_pass(session, ctx.event, ctx.member.user_id)
     await query.message.answer(tr("qr-reissue-ask"), reply_markup=rows(
-        [button(tr("qr-btn-reissue-yes"), REISSUE_YES), button(tr("qr-btn-reissue-no"), PASS)]))
+        [button(tr("qr-btn-reissue-yes"), f"{REISSUE_YES}{current.id if current else 0}"),
+         button(tr("qr-btn-reissue-no"), PASS)]))
 
 
 async def on_reissue(query: CallbackQuery, app, session, event_ctx: EventContext) -> None:
     ctx = event_ctx
     if ctx.event is None or ctx.member is None:
         return
+    seen = query.data.removeprefix(REISSUE_YES)
     try:
-        pass_ = await service.reissue(app, session, ctx.event, ctx.member)
+        pass_ = await service.reissue(app, session, ctx.event, ctx.member, int(seen) if seen.isdigit() else None)
     except service.NoPass:
         await query.message.answer(ctx.tr("qr-pass-need-signup"))
         return
-    if query.message.text is not None:  # the question: replace it so "yes" cannot be pressed twice
-        await query.message.delete()
+    if query.message.text is not None:  # the question: remove it so "yes" cannot be pressed twice
+        with contextlib.suppress(TelegramBadRequest):  # older than 48 h: Telegram keeps it; harmless
+            await query.message.delete()
     await _send_pass(query.message, app, session, ctx, pass_, intro=ctx.tr("qr-reissued"))
 
 

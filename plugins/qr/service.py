@@ -159,8 +159,16 @@ async def my_pass(app, session, event: Event, member: Member) -> Pass:
     raise RuntimeError("could not draw a free short code")  # 32^8 codes: practically unreachable
 
 
-async def reissue(app, session, event: Event, member: Member) -> Pass:
-    """Revoke the member's pass and issue a new one: the old QR and code answer "revoked" from now on."""
+async def reissue(app, session, event: Event, member: Member, replacing: int | None = None) -> Pass:
+    """Revoke the member's pass and issue a new one: the old QR and code answer "revoked" from now on.
+    ``replacing``: the pass the person saw when they asked; if it is no longer the live one (a
+    second tap on "yes"), the current pass is returned and nothing is revoked again."""
+    if needs_registration(app, event) and not member.is_registered:
+        raise NoPass()
+    if replacing is not None:
+        live = await live_pass(session, event, member.user_id)
+        if live is not None and live.id != replacing:
+            return live
     await revoke(session, event, member.user_id, "reissued")
     return await my_pass(app, session, event, member)
 

@@ -150,3 +150,14 @@ async def test_signup_not_finished_means_no_pass_and_not_registered_at_the_door(
         m.registered_at = None  # left half-way (e.g. re-registration)
     result = await scan(app, 2000, token)
     assert result.outcome is Outcome.NOT_REGISTERED and result.name == "Алиса Петрова"
+
+
+async def test_a_second_yes_to_reissue_does_not_revoke_the_new_pass(sandbox):
+    app = await setup(sandbox)
+    async with app.transaction() as s:
+        ev, m = await member(s, 1000)
+        shown = await service.my_pass(app, s, ev, m)
+        first = await service.reissue(app, s, ev, m, replacing=shown.id)
+        again = await service.reissue(app, s, ev, m, replacing=shown.id)  # the same question's button
+        assert first.id == again.id != shown.id
+        assert (await service.reissue(app, s, ev, m, replacing=first.id)).id != first.id
