@@ -60,14 +60,18 @@ async def _send_pass(message: Message, app, session, ctx: EventContext, pass_, i
                  code=picture.code)
     if intro:
         caption = f"{intro}\n\n{caption}"
-    if pass_.photo_file_id:
-        await message.answer_photo(pass_.photo_file_id, caption=caption, reply_markup=markup)
+    photo_file_id, pass_id = pass_.photo_file_id, pass_.id
+    # Decided and stored before the picture is drawn and sent: no lock (SQLite's write lock) or
+    # connection is held during the drawing or the HTTP round trip.
+    await session.commit()
+    if photo_file_id:
+        await message.answer_photo(photo_file_id, caption=caption, reply_markup=markup)
         return
     png = await imaging.run(imaging.pass_png, picture)
     sent = await message.answer_photo(BufferedInputFile(png, f"pass-{ctx.event.slug}.png"), caption=caption,
                                       reply_markup=markup)
     if sent.photo:
-        await service.remember_photo(session, pass_.id, sent.photo[-1].file_id)
+        await service.remember_photo(session, pass_id, sent.photo[-1].file_id)
 
 
 async def on_pass(target: Message | CallbackQuery, app, session, event_ctx: EventContext) -> None:
@@ -88,6 +92,7 @@ async def on_reissue_ask(query: CallbackQuery, session, event_ctx: EventContext)
     if ctx.event is None or ctx.member is None:
         return
     current = await service.live_pass(session, ctx.event, ctx.member.user_id)
+    await session.commit()
     await query.message.answer(tr("qr-reissue-ask"), reply_markup=rows(
         [button(tr("qr-btn-reissue-yes"), f"{REISSUE_YES}{current.id if current else 0}"),
          button(tr("qr-btn-reissue-no"), PASS)]))
@@ -233,6 +238,7 @@ async def _answer_result(message: Message, app, session, ctx: EventContext, resu
                        Outcome.NO_QR: "qr-no-qr", Outcome.NOT_IMAGE: "qr-not-image"}[result.outcome])
     if result.outcome in (Outcome.OK, Outcome.ALREADY) and result.checkin_id and ctx.is_admin:
         markup = rows([button(tr("qr-btn-undo"), f"{UNDO}{result.checkin_id}")], *markup.inline_keyboard)
+    await session.commit()  # the check-in (and the scan log) is stored before the desk hears "✅"
     await message.answer(text, reply_markup=markup)
 
 
@@ -249,6 +255,7 @@ async def on_undo(query: CallbackQuery, app, session, event_ctx: EventContext, c
     except service.NotAllowed:
         await refuse(query, ctx, callback_answer)
         return
+    await session.commit()
     if name is None:
         if callback_answer is not None:
             callback_answer.text = ctx.tr("qr-undo-gone")
@@ -262,6 +269,7 @@ async def on_stats(query: CallbackQuery, app, session, event_ctx: EventContext, 
         await _refuse(query, ctx, callback_answer)
         return
     s = await service.stats(app, session, ctx.event, ctx.member)
+    await session.commit()
     lines = [ctx.tr("qr-stats", checked=s.checked_in, registered=s.registered)]
     lines += [ctx.tr("qr-stats-hour", hour=h, count=c) for h, c in s.by_hour] or [ctx.tr("qr-stats-none")]
     await query.message.answer("\n".join(lines), reply_markup=_desk_keyboard(ctx))
