@@ -12,12 +12,14 @@ from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters.callback_data import CallbackData
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.text_decorations import html_decoration as hd
 
+from core.callback_types import RowId
 from core.context import EventContext
 from core.handlers.admin import refuse
 from core.handlers.common import reply
@@ -25,8 +27,8 @@ from core.keyboards import button, rows
 from plugins.qr import imaging, service
 from plugins.qr.service import Outcome, ScanResult
 
-PASS, REISSUE, REISSUE_YES = "qr:pass", "qr:re", "qr:re:yes:"  # REISSUE_YES + the pass being replaced
-DESK, DESK_OFF, STATS, UNDO = "qr:desk", "qr:desk:off", "qr:stats", "qr:undo:"
+PASS, REISSUE = "qr:pass", "qr:re"
+DESK, DESK_OFF, STATS = "qr:desk", "qr:desk:off", "qr:stats"
 FILE_MAX = 20 * 1024 * 1024  # the Bot API's getFile limit
 
 
@@ -34,16 +36,26 @@ class QrDesk(StatesGroup):
     scanning = State()
 
 
+class QrReissue(CallbackData, prefix="qrr"):
+    """"Yes, issue a new pass", naming the pass the person saw (0: none), so a second tap is harmless."""
+
+    replacing: RowId
+
+
+class QrUndo(CallbackData, prefix="qru"):
+    checkin: RowId
+
+
 def router() -> Router:
     r = Router(name="qr")
     r.message.register(on_pass, Command("pass"), F.chat.type == "private")
     r.callback_query.register(on_pass, F.data == PASS)
     r.callback_query.register(on_reissue_ask, F.data == REISSUE)
-    r.callback_query.register(on_reissue, F.data.startswith(REISSUE_YES))
+    r.callback_query.register(on_reissue, QrReissue.filter())
     r.callback_query.register(on_desk, F.data == DESK)
     r.callback_query.register(on_desk_off, F.data == DESK_OFF)
     r.callback_query.register(on_stats, F.data == STATS)
-    r.callback_query.register(on_undo, F.data.startswith(UNDO))
+    r.callback_query.register(on_undo, QrUndo.filter())
     r.message.register(on_photo, QrDesk.scanning, F.photo, F.chat.type == "private")
     r.message.register(on_document, QrDesk.scanning, F.document, F.chat.type == "private")
     r.message.register(on_code, QrDesk.scanning, F.text, ~F.text.startswith("/"), F.chat.type == "private")
@@ -94,17 +106,16 @@ async def on_reissue_ask(query: CallbackQuery, session, event_ctx: EventContext)
     current = await service.live_pass(session, ctx.event, ctx.member.user_id)
     await session.commit()
     await query.message.answer(tr("qr-reissue-ask"), reply_markup=rows(
-        [button(tr("qr-btn-reissue-yes"), f"{REISSUE_YES}{current.id if current else 0}"),
+        [button(tr("qr-btn-reissue-yes"), QrReissue(replacing=current.id if current else 0).pack()),
          button(tr("qr-btn-reissue-no"), PASS)]))
 
 
-async def on_reissue(query: CallbackQuery, app, session, event_ctx: EventContext) -> None:
+async def on_reissue(query: CallbackQuery, callback_data: QrReissue, app, session, event_ctx: EventContext) -> None:
     ctx = event_ctx
     if ctx.event is None or ctx.member is None:
         return
-    seen = query.data.removeprefix(REISSUE_YES)
     try:
-        pass_ = await service.reissue(app, session, ctx.event, ctx.member, int(seen) if seen.isdigit() else None)
+        pass_ = await service.reissue(app, session, ctx.event, ctx.member, callback_data.replacing or None)
     except service.NoPass:
         await query.message.answer(ctx.tr("qr-pass-need-signup"))
         return
@@ -237,21 +248,19 @@ async def _answer_result(message: Message, app, session, ctx: EventContext, resu
             text = tr({Outcome.FORGED: "qr-forged", Outcome.UNKNOWN: "qr-unknown", Outcome.NOT_OURS: "qr-not-ours",
                        Outcome.NO_QR: "qr-no-qr", Outcome.NOT_IMAGE: "qr-not-image"}[result.outcome])
     if result.outcome in (Outcome.OK, Outcome.ALREADY) and result.checkin_id and ctx.is_admin:
-        markup = rows([button(tr("qr-btn-undo"), f"{UNDO}{result.checkin_id}")], *markup.inline_keyboard)
+        markup = rows([button(tr("qr-btn-undo"), QrUndo(checkin=result.checkin_id).pack())], *markup.inline_keyboard)
     await session.commit()  # the check-in (and the scan log) is stored before the desk hears "✅"
     await message.answer(text, reply_markup=markup)
 
 
-async def on_undo(query: CallbackQuery, app, session, event_ctx: EventContext, callback_answer=None) -> None:
+async def on_undo(query: CallbackQuery, callback_data: QrUndo, app, session, event_ctx: EventContext,
+                  callback_answer=None) -> None:
     ctx = event_ctx
     if ctx.event is None or not ctx.is_admin:
         await refuse(query, ctx, callback_answer)
         return
-    raw = query.data.removeprefix(UNDO)
-    if not raw.isdigit():
-        return
     try:
-        name = await service.undo(app, session, ctx.event, ctx.member, int(raw))
+        name = await service.undo(app, session, ctx.event, ctx.member, callback_data.checkin)
     except service.NotAllowed:
         await refuse(query, ctx, callback_answer)
         return

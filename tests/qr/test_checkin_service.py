@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
-from core import people
+from core import people, privacy
 from core.models import Member, Role
 from plugins.qr import service, tokens
 from plugins.qr.models import CheckIn, Pass, Scan
@@ -125,8 +125,7 @@ async def test_forgetting_a_member_revokes_their_pass_and_drops_their_check_in(s
     assert (await scan(app, 2000, token)).outcome is Outcome.OK
     async with app.transaction() as s:
         ev, m = await member(s, 1000)
-        await app.registry.call("forget_member", app=app, session=s, event=ev, member=m) \
-            if "forget_member" in app.registry.hooks_of("qr") else await service.forget(s, ev, 1000)
+        await privacy.forget_member(app, s, ev, m)  # what "delete my data", /delete and the CLI run
     result = await scan(app, 2000, token)
     assert result.outcome is Outcome.REVOKED and result.revoked_reason == "forgotten"
     async with app.sessions() as s:

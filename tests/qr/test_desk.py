@@ -225,3 +225,14 @@ async def test_two_desks_scanning_the_same_pass_at_once_one_admits_the_other_say
     answers = [(await desk.expect(text=re.compile("Alice")))["text"] for desk in (kate, lena)]
     assert sorted(a[:1] for a in answers) == ["⚠", "✅"], answers
     assert await checkins(app) == 1
+
+
+async def test_no_pass_and_no_desk_without_consent(sandbox):
+    events = {"demo": {"title": "Demo", "timezone": "Europe/Moscow", "signup": {"enabled": True}}}
+    await sandbox.start(plugins=["qr"], events=events)
+    gus = sandbox.user("Gus")
+    await gus.send("/start demo")
+    await gus.click("Не согласен")
+    await gus.send("/pass")
+    await gus.expect(text="Сначала завершите регистрацию")
+    assert not any(m["photo_file_id"] for m in gus.messages())
