@@ -16,7 +16,6 @@ from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import BotCommand as TgBotCommand
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
-from core import aiogram_post_init, aiogram_responses
 from core import config as config_mod
 from core.bot_session import JsonBodySession
 from core.config import CoreSettings, RawConfig
@@ -25,14 +24,11 @@ from core.context_loader import ContextLoader
 from core.contributions import BotCommand, JobSpec, PluginConfig
 from core.db import create_engine, session_factory, transaction
 from core.filters import PluginEnabled
-from core.inline_filters import run_sync_filters_inline
 from core.i18n import CORE_LOCALES, Catalogs
 from core.plugins import PluginRegistry
 from core.sequencer import UpdateSequencer
 
 log = logging.getLogger(__name__)
-aiogram_responses.keep_alive()
-aiogram_post_init.flatten()
 
 
 @dataclass
@@ -154,7 +150,6 @@ class OrganizerApp:
         for name, router in self.registry.call_with_names("register_routers", app=self):
             dp.include_router(self._gated(name, router))
         dp.include_router(build_fallback_router(self))
-        run_sync_filters_inline(dp)
         self.dispatcher = dp
         return dp
 
