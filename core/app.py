@@ -61,7 +61,7 @@ class OrganizerApp:
         # Several processes (Redis set) would each keep their own copy, unaware of the others'
         # writes: there every update reads its context from the database.
         self.context_cache = ContextCache(0 if settings.redis.url else settings.database.context_cache_seconds)
-        self.context_cache.watch(self.engine)
+        self.sessions.configure(info=self.context_cache.session_info())  # its sessions report writes
         self.context_loader = ContextLoader(self.sessions)
         folders = [CORE_LOCALES] + [m.locales for m in registry.manifests().values() if m.locales]
         self.catalogs = Catalogs(folders)

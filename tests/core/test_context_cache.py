@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy import update
 from sqlalchemy.orm import make_transient_to_detached
 
-from core import people
+from core import context_cache, people
 from core.context_cache import ContextCache
 from core.db import create_engine, session_factory, utcnow
 from core.models import Event, Member, Role, User
@@ -60,11 +60,12 @@ async def test_a_role_granted_in_this_process_shows_on_the_next_tap(sandbox):
 
 
 async def test_a_bulk_update_drops_the_cached_context(sandbox):
-    """The sender marks blocked users with a bulk UPDATE; a cached row would keep the old mark."""
+    """The sender marks blocked users with a bulk UPDATE and says so; a cached row would keep the old mark."""
     app = await sandbox.start(plugins=["faq"])
     carol = await _joined(sandbox, "Carol")
     async with app.transaction() as session:
         await session.execute(update(User).where(User.id == carol.id).values(unreachable_at=utcnow()))
+        context_cache.changed(session, [carol.id])  # what a service writing in bulk must say
     await carol.send("/menu")  # writing to us means she unblocked the bot: the mark must go
     await carol.expect(text="Главное меню")
     async with app.sessions() as session:
