@@ -150,8 +150,20 @@ class OrganizerApp:
         for name, router in self.registry.call_with_names("register_routers", app=self):
             dp.include_router(self._gated(name, router))
         dp.include_router(build_fallback_router(self))
+        self.check_prefixes()
         self.dispatcher = dp
         return dp
+
+    def check_prefixes(self) -> None:
+        """Refuse to start when a plugin's tables, text keys, callback data or FSM groups do not
+        start with its name (``core.prefixes``); run once the routers (and so every handler
+        module) are loaded."""
+        from core.plugins import PluginLoadError
+        from core.prefixes import problems
+
+        found = problems(self.registry.plugins)
+        if found:
+            raise PluginLoadError("names outside the plugin's namespace:\n  - " + "\n  - ".join(found))
 
     def _gated(self, plugin: str, router: Router) -> Router:
         wrapper = Router(name=f"plugin:{plugin}")
