@@ -12,11 +12,25 @@ connection = config.attributes.get("connection")
 if connection is None:
     raise RuntimeError("run migrations through `organizer db upgrade`, which provides the connection")
 
+# `organizer db revision PLUGIN --autogenerate`: compare only that plugin's tables (every table of
+# a plugin starts with its name, checked at start-up), so the migration never drops or alters the
+# tables of the core or of plugins that are not loaded.
+plugin = config.attributes.get("autogenerate_plugin")
+
+
+def include_object(obj, name, type_, _reflected, _compare_to) -> bool:
+    if plugin is None:
+        return True
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", "")
+    return (table or "").startswith(f"{plugin}_")
+
+
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",  # ALTER on SQLite needs batch mode
     compare_type=True,
+    include_object=include_object,
 )
 with context.begin_transaction():
     context.run_migrations()
