@@ -5,7 +5,7 @@ from alembic import context
 import core.models  # noqa: F401  (registers the core tables on Base.metadata)
 import core.delivery.models  # noqa: F401  (outbox, broadcasts: core_0002)
 import core.jobs.models  # noqa: F401  (due-time jobs: core_0002)
-from core.db import Base
+from core.db import Base, UTCDateTime
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -25,12 +25,21 @@ def include_object(obj, name, type_, _reflected, _compare_to) -> bool:
     return (table or "").startswith(f"{plugin}_")
 
 
+def render_item(type_, obj, _autogen_context):
+    """Autogenerate writes plain SQLAlchemy types: ``UTCDateTime`` converts values in Python
+    only, its column is a ``DateTime(timezone=True)`` (and a migration must not import core.db)."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",  # ALTER on SQLite needs batch mode
     compare_type=True,
     include_object=include_object,
+    render_item=render_item,
 )
 with context.begin_transaction():
     context.run_migrations()
