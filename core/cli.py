@@ -98,7 +98,18 @@ def run(config: ConfigOption = None,
 
         if not asyncio.run(migrations.is_up_to_date(app.engine, app.registry)):
             raise _fail("The database schema is behind: run `organizer db upgrade` first.")
+    _build_dispatcher(app)
     asyncio.run(app.run_polling())
+
+
+def _build_dispatcher(app) -> None:
+    """Routers and the start-up checks on plugin names, before anything connects."""
+    from core.plugins import PluginLoadError
+
+    try:
+        app.build_dispatcher()
+    except PluginLoadError as exc:
+        raise _fail(f"Plugins: {exc}") from None
 
 
 @db_cli.command("upgrade")
@@ -191,6 +202,7 @@ def db_current(config: ConfigOption = None):
 def config_check(config: ConfigOption = None):
     """Validate the settings against the core's and every plugin's model; list all errors."""
     app = load_app(config)
+    _build_dispatcher(app)  # plugin names outside their namespace are reported here too
     typer.echo(f"Configuration is valid: {len(app.settings.events)} event(s), "
                f"{len(app.registry.plugins)} plugin(s), database {app.engine.url.get_backend_name()}.")
 
