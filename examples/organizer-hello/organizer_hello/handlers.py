@@ -6,14 +6,15 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery
 
 from core import keyboards
+from core.filters import Magic
 from core.people import NotAllowed
 from organizer_hello import service
 
 
 def router() -> Router:
     r = Router(name="hello")
-    r.callback_query.register(on_wave, F.data == "hello:wave")
-    r.callback_query.register(on_stats, F.data == "hello:admin")
+    r.callback_query.register(on_wave, Magic(F.data == "hello:wave"))
+    r.callback_query.register(on_stats, Magic(F.data == "hello:admin"))
     return r
 
 
