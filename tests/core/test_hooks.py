@@ -136,3 +136,11 @@ async def test_hook_on_shutdown(sandbox):
     sandbox.app = None  # stopped once: the fixture's stop has nothing left to do
     assert probe.calls == ["shutdown"]
     assert app.dispatcher is not None
+
+
+async def test_hook_forget_member(sandbox):
+    await _started(sandbox)
+    alice = await _in_menu(sandbox)
+    result = await sandbox.cli("members", "forget", "demo", str(alice.id))
+    assert result.exit_code == 0, result.output
+    assert probe.calls == [f"forget:{alice.id}"]  # in the one transaction that erased her data

@@ -119,3 +119,8 @@ async def on_startup(app):
 @hookimpl
 async def on_shutdown(app):
     calls.append("shutdown")
+
+
+@hookimpl
+async def forget_member(app, session, event, member):
+    calls.append(f"forget:{member.user_id}")
