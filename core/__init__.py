@@ -4,12 +4,7 @@
 
 """
 
-# First, before anything imports aiogram: its ~470 pydantic schemas are built on first use, not at import.
-from core import lazy_aiogram
-
-lazy_aiogram.install()
-
-from core.contributions import (  # noqa: E402
+from core.contributions import (
     AdminItem,
     BotCommand,
     JobSpec,
@@ -20,7 +15,7 @@ from core.contributions import (  # noqa: E402
     ProgramSection,
     ScheduleItem,
 )
-from core.hookspecs import hookimpl, hookspec  # noqa: E402
+from core.hookspecs import hookimpl, hookspec
 
 __version__ = "0.1.0"
 

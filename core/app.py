@@ -16,7 +16,6 @@ from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import BotCommand as TgBotCommand
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
-from core import aiogram_post_init, aiogram_responses
 from core import config as config_mod
 from core.bot_session import JsonBodySession
 from core.config import CoreSettings, RawConfig
@@ -25,14 +24,11 @@ from core.context_loader import ContextLoader
 from core.contributions import BotCommand, JobSpec, PluginConfig
 from core.db import create_engine, session_factory, transaction
 from core.filters import PluginEnabled
-from core.inline_filters import run_sync_filters_inline
 from core.i18n import CORE_LOCALES, Catalogs
 from core.plugins import PluginRegistry
 from core.sequencer import UpdateSequencer
 
 log = logging.getLogger(__name__)
-aiogram_responses.keep_alive()
-aiogram_post_init.flatten()
 
 
 @dataclass
@@ -65,7 +61,7 @@ class OrganizerApp:
         # Several processes (Redis set) would each keep their own copy, unaware of the others'
         # writes: there every update reads its context from the database.
         self.context_cache = ContextCache(0 if settings.redis.url else settings.database.context_cache_seconds)
-        self.context_cache.watch(self.engine)
+        self.sessions.configure(info=self.context_cache.session_info())  # its sessions report writes
         self.context_loader = ContextLoader(self.sessions)
         folders = [CORE_LOCALES] + [m.locales for m in registry.manifests().values() if m.locales]
         self.catalogs = Catalogs(folders)
@@ -154,9 +150,20 @@ class OrganizerApp:
         for name, router in self.registry.call_with_names("register_routers", app=self):
             dp.include_router(self._gated(name, router))
         dp.include_router(build_fallback_router(self))
-        run_sync_filters_inline(dp)
+        self.check_prefixes()
         self.dispatcher = dp
         return dp
+
+    def check_prefixes(self) -> None:
+        """Refuse to start when a plugin's tables, text keys, callback data or FSM groups do not
+        start with its name (``core.prefixes``); run once the routers (and so every handler
+        module) are loaded."""
+        from core.plugins import PluginLoadError
+        from core.prefixes import problems
+
+        found = problems(self.registry.plugins)
+        if found:
+            raise PluginLoadError("names outside the plugin's namespace:\n  - " + "\n  - ".join(found))
 
     def _gated(self, plugin: str, router: Router) -> Router:
         wrapper = Router(name=f"plugin:{plugin}")

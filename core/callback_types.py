@@ -1,8 +1,8 @@
 """Bounded field types for callback data: a button's payload is parsed into these before any query.
 
-Callback data comes from the client and can be forged (``wsc:99999999999999999999:0``). A value
-that does not fit is refused by aiogram's ``CallbackData.filter()`` (pydantic's ValidationError is
-a ValueError), so the tap falls through to the core's "this button no longer works" answer instead
+Callback data comes from the client and can be forged (``workshops.card:99999999999999999999:0``).
+A value that does not fit is refused by aiogram's ``CallbackData.filter()`` (pydantic's
+ValidationError is a ValueError), so the tap falls through to the core's "this button no longer works" answer instead
 of reaching the database with an integer no column can hold.
 """
 

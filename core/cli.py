@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import sys
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated
 
@@ -47,13 +48,30 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+# Set by ``Sandbox.cli`` (tests): the plugins the sandbox loaded, instead of built-ins + entry points.
+cli_registry: ContextVar = ContextVar("organizer_cli_registry", default=None)
+
+
 def load_app(config: str | None):
-    """Build the app or exit non-zero listing every config error; nothing connects before this."""
+    """Build the app or exit non-zero listing every config error; nothing connects before this.
+
+    A plugin's command calls it with its ``--config`` option (``envvar="ORGANIZER_CONFIG"``)::
+
+        app = load_app(config)
+        async def go():
+            try:
+                async with app.transaction() as session:
+                    event = await people.event_by_slug(session, slug)  # None until the bot or
+                    ...                                                  # `organizer events sync` ran
+            finally:
+                await app.engine.dispose()
+        asyncio.run(go())
+    """
     from core.app import OrganizerApp
     from core.plugins import PluginLoadError
 
     try:
-        return OrganizerApp.from_config(config)
+        return OrganizerApp.from_config(config, registry=cli_registry.get())
     except ConfigError as exc:
         typer.secho(f"Configuration has {len(exc.issues)} error(s):", fg=typer.colors.RED, err=True)
         for issue in exc.issues:
@@ -80,7 +98,18 @@ def run(config: ConfigOption = None,
 
         if not asyncio.run(migrations.is_up_to_date(app.engine, app.registry)):
             raise _fail("The database schema is behind: run `organizer db upgrade` first.")
+    _build_dispatcher(app)
     asyncio.run(app.run_polling())
+
+
+def _build_dispatcher(app) -> None:
+    """Routers and the start-up checks on plugin names, before anything connects."""
+    from core.plugins import PluginLoadError
+
+    try:
+        app.build_dispatcher()
+    except PluginLoadError as exc:
+        raise _fail(f"Plugins: {exc}") from None
 
 
 @db_cli.command("upgrade")
@@ -120,6 +149,35 @@ def db_downgrade(target: Annotated[str, typer.Argument(help="e.g. 'workshops@bas
     typer.echo(f"Downgraded to {target}.")
 
 
+@db_cli.command("revision")
+def db_revision(plugin: Annotated[str, typer.Argument(help="The plugin whose branch gets the migration ('core' for the core).")],
+                message: Annotated[str, typer.Option("--message", "-m", help="What the migration does.")],
+                autogenerate: Annotated[bool, typer.Option(
+                    "--autogenerate", help="Fill it in from the difference between the plugin's models and the "
+                                           "database (brought to the newest schema first).")] = False,
+                config: ConfigOption = None):
+    """Write a new migration in PLUGIN's Alembic branch (its first one starts the branch)."""
+    from core import migrations
+
+    app = load_app(config)
+    try:
+        path = asyncio.run(_revision(app, plugin, message, autogenerate))
+    except migrations.RevisionError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"Wrote {path}")
+
+
+async def _revision(app, plugin: str, message: str, autogenerate: bool) -> Path:
+    from core import migrations
+
+    try:
+        if autogenerate:
+            await migrations.upgrade(app.engine, app.registry)
+        return await migrations.revision(app.engine, app.registry, plugin, message, autogenerate=autogenerate)
+    finally:
+        await app.engine.dispose()
+
+
 @db_cli.command("current")
 def db_current(config: ConfigOption = None):
     """Show the schema revisions the database is at, and whether they are the newest."""
@@ -144,6 +202,7 @@ def db_current(config: ConfigOption = None):
 def config_check(config: ConfigOption = None):
     """Validate the settings against the core's and every plugin's model; list all errors."""
     app = load_app(config)
+    _build_dispatcher(app)  # plugin names outside their namespace are reported here too
     typer.echo(f"Configuration is valid: {len(app.settings.events)} event(s), "
                f"{len(app.registry.plugins)} plugin(s), database {app.engine.url.get_backend_name()}.")
 
@@ -192,6 +251,30 @@ def events_list(config: ConfigOption = None):
     for slug, conf in app.settings.events.items():
         typer.echo(f"{slug}\t{conf.title}\t{conf.timezone}\t{conf.language}\t{'open' if conf.open else 'closed'}"
                    f"\t{members.get(slug, 0)} member(s)\tdeep link: /start {slug}")
+
+
+@events_cli.command("sync")
+def events_sync(config: ConfigOption = None):
+    """Write the configured events to the database (the bot does it at start-up): what a CLI command
+    or a script needs before it can find an event by its slug."""
+    from core import migrations
+    from core.people import sync_events
+
+    app = load_app(config)
+
+    async def go():
+        try:
+            await migrations.upgrade(app.engine, app.registry)
+            async with app.transaction() as session:
+                return sorted(await sync_events(session, app.settings))
+        finally:
+            await app.engine.dispose()
+
+    slugs = asyncio.run(go())
+    configured = [slug for slug in slugs if slug in app.settings.events]
+    typer.echo(f"Events in the database: {', '.join(configured) or 'none configured'}"
+               + (f" (no longer configured: {', '.join(s for s in slugs if s not in configured)})"
+                  if len(configured) < len(slugs) else ""))
 
 
 def _set_role(config, event: str, user_id: int, role) -> None:

@@ -3,23 +3,31 @@
 Every update needs that context, and reading it costs a transaction (about 1–3 ms of CPU on
 our machines: as much as aiogram spends on the whole update). Most updates are taps on menus by
 people whose rows have not changed since their last tap, so the context is kept in memory and
-re-read only when it may have changed:
+re-read only when something said it changed.
 
-* **An update's own writes** through the ORM (joining an event, choosing a language, the sign-up
-  form) drop that one user's entry when flushed and again when committed; afterwards the rows
-  the update's session holds are exactly what it committed, so when nothing else touched that
-  user meanwhile they are kept for the next update instead of being read again.
-* **Every other write in this process** to ``core_users``, ``core_members`` or ``core_events`` —
-  a bulk ``UPDATE`` (the sender marking blocked users), raw SQL, a job's session — is seen at
-  the engine level (every statement passes there) and drops the whole cache when the statement
-  runs and again when its transaction ends.
-* A context read from the database is kept only if no invalidation touched it while the read
-  was in flight (an *epoch* for the whole cache and a *version* per user), so a reader racing
-  a writer never keeps what it read before the writer's commit.
-* **Writes by other processes** (the CLI's ``admin add``/``remove`` while the bot runs) cannot be
-  seen; an entry lives at most ``ttl`` seconds (``database.context_cache_seconds``).
-* With Redis configured, several bot processes serve one event and the cache is off: each
-  update reads its context from the database.
+Lifetime rules (all of them; nothing else drops or keeps an entry)
+-----------------------------------------------------------------
+
+1. **Written through the ORM.** A flush of a ``User``, ``Member`` or ``Event`` instance in a
+   session of this app's factory (an update's, a job's, a CLI command's in this process) drops
+   that user's entry (an ``Event`` row: every entry). SQLAlchemy's unit of work names the
+   instances (``after_flush``); no SQL text is read.
+2. **Written any other way** (a bulk ``UPDATE``, raw SQL): the service that wrote says so with
+   ``changed(session, user_ids)`` — or ``changed(session)`` for "anyone" — in the same session.
+   Example: the outbox sender marking blocked users unreachable (``core/delivery/queue.py``).
+3. Both drop the entry **at once and again when the session's transaction ends** (commit or
+   rollback), so a reader that read between the write and its commit never keeps what it read.
+4. **A read in flight is kept only if nothing was dropped meanwhile**: an *epoch* for the whole
+   cache and a *version* per user are taken before the read (``stamp``) and compared on ``store``.
+5. **An update's own writes are kept**: after the update committed, the rows its session holds
+   are exactly what it wrote; when every change to that user since the update began was its own,
+   they are kept for the next update instead of being read again (``keep_written``).
+6. **Other processes** (the CLI's ``admin add`` while the bot runs) cannot tell us: an entry lives
+   at most ``ttl`` seconds (``database.context_cache_seconds``).
+7. **Several bot processes** (Redis configured): the cache is off, every update reads the database.
+8. **Expired instances are never served**: a rolled-back session expires what it held; such an
+   entry is dropped on the next ``attach`` instead of being handed out (touching an expired
+   attribute outside a greenlet would raise ``MissingGreenlet``).
 
 Entries hold *detached* ORM instances (sessions use ``expire_on_commit=False``, so their loaded
 attributes stay readable). ``attach`` puts the user and membership into the update's session, so
@@ -31,64 +39,109 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from contextvars import ContextVar
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import inspect
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from core.models import Event, Member, User
 
-WATCHED_TABLES = ("core_users", "core_members", "core_events")
-_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "ALTER", "DROP")
-
 Stamp = tuple[int, int]  # (epoch, the user's version)
+
+_CACHE = "context_cache"  # session.info key: the cache a session's writes are reported to
+_WRITES = "context_cache_writes"  # session.info key: the update this session serves (UpdateWrites)
+_PENDING = "context_cache_pending"  # session.info key: user ids (None = everyone) to drop at the end
 
 
 @dataclass(slots=True)
 class UpdateWrites:
-    """What one update did to the watched tables. Engine and session events run in the update's
-    own task (SQLAlchemy's greenlets share its context), so a context variable says whose
-    statement it was."""
+    """What one update's session did to users, members and events (rule 5)."""
 
-    cache: ContextCache
     user_id: int | None
     start: Stamp
-    own: Counter = field(default_factory=Counter)  # user id → invalidations this update caused
-    pending: set[int] = field(default_factory=set)  # users to drop again when the transaction ends
-    targeted: bool = True  # False once a watched table was written other than by an ORM flush
+    own: Counter = field(default_factory=Counter)  # user id → drops this session caused
+    targeted: bool = True  # False once it changed more than named users (an event, "anyone")
 
 
-_writes: ContextVar[UpdateWrites | None] = ContextVar("context_cache_writes", default=None)
-_flushing: ContextVar[bool] = ContextVar("context_cache_flushing", default=False)
+def _sync(session: AsyncSession | Session) -> Session:
+    return getattr(session, "sync_session", session)
 
 
-@sa_event.listens_for(Session, "before_flush")
-def _flush_starts(_session, _flush_context, _instances) -> None:
-    _flushing.set(True)
+def changed(session: AsyncSession | Session, user_ids: Iterable[int] | None = None) -> None:
+    """Say that ``session`` wrote these users' rows (their user row, a membership), or anyone's
+    (``user_ids=None``), other than through ORM instances (rule 2)::
+
+        await session.execute(update(User).where(User.id.in_(ids)).values(unreachable_at=now))
+        context_cache.changed(session, ids)
+
+    A session not made by the app's factory has no cache: nothing to do."""
+    sync = _sync(session)
+    cache: ContextCache | None = sync.info.get(_CACHE)
+    if cache is None:
+        return
+    pending: set[int | None] = sync.info.setdefault(_PENDING, set())
+    writes: UpdateWrites | None = sync.info.get(_WRITES)
+    if user_ids is None:
+        cache.clear()
+        pending.add(None)
+        if writes is not None:
+            writes.targeted = False
+        return
+    for user_id in user_ids:
+        cache.invalidate(user_id)
+        pending.add(user_id)
+        if writes is not None:
+            writes.own[user_id] += 1
 
 
 @sa_event.listens_for(Session, "after_flush")
-def _flushed(session, _flush_context) -> None:
-    """Name the users whose rows this flush wrote (the update's own cache only)."""
-    writes = _writes.get()
-    if writes is None:
+def _flushed(session: Session, _flush_context) -> None:
+    """Rule 1: the users whose rows this flush wrote (read from each instance's loaded state,
+    never loading anything: an expired attribute means "anyone")."""
+    if _CACHE not in session.info:
         return
+    users: set[int] = set()
+    anyone = False
     for instance in (*session.new, *session.dirty, *session.deleted):
         if isinstance(instance, User):
-            writes.cache.invalidate(instance.id)
+            key = inspect(instance).dict.get("id")
         elif isinstance(instance, Member):
-            writes.cache.invalidate(instance.user_id)
+            key = inspect(instance).dict.get("user_id")
         elif isinstance(instance, Event):
-            writes.targeted = False
-            writes.cache.clear()
+            key = None
+        else:
+            continue
+        if key is None:
+            anyone = True
+        else:
+            users.add(key)
+    if users:
+        changed(session, users)
+    if anyone:
+        changed(session)
 
 
-@sa_event.listens_for(Session, "after_flush_postexec")
-def _flush_ends(_session, _flush_context) -> None:
-    _flushing.set(False)
+def _ended(session: Session, *_args) -> None:
+    """Rule 3: drop once more what this session wrote, now that its transaction is over."""
+    pending = session.info.pop(_PENDING, None)
+    cache: ContextCache | None = session.info.get(_CACHE)
+    if not pending or cache is None:
+        return
+    writes: UpdateWrites | None = session.info.get(_WRITES)
+    for user_id in pending:
+        if user_id is None:
+            cache.clear()
+            continue
+        cache.invalidate(user_id)
+        if writes is not None:
+            writes.own[user_id] += 1
+
+
+sa_event.listen(Session, "after_commit", _ended)
+sa_event.listen(Session, "after_rollback", _ended)
 
 
 @dataclass(slots=True)
@@ -113,6 +166,10 @@ class ContextCache:
     def enabled(self) -> bool:
         return self.ttl > 0
 
+    def session_info(self) -> dict:
+        """``info`` for the app's session factory: its sessions report their writes here."""
+        return {_CACHE: self}
+
     def stamp(self, user_id: int) -> Stamp:
         return self.epoch, self._versions[user_id]
 
@@ -135,21 +192,17 @@ class ContextCache:
         return entry.user, entry.event, entry.member
 
     def store(self, user_id: int, user: User, event: Event | None, member: Member | None, stamp: Stamp) -> None:
-        """Keep a context read at ``stamp``, unless it was invalidated since."""
+        """Keep a context read at ``stamp``, unless it was invalidated since (rule 4)."""
         if self.enabled and stamp == self.stamp(user_id):
             self._entries[user_id] = _Entry(user, event, member, self._clock() + self.ttl)
 
     # --- an update's own writes ------------------------------------------------------------
 
-    def track(self, user_id: int | None) -> tuple[UpdateWrites, object]:
-        """Start attributing writes to the current update; ``untrack(token)`` when it ends."""
-        _flushing.set(False)
-        writes = UpdateWrites(self, user_id, self.stamp(user_id) if user_id is not None else (self.epoch, 0))
-        return writes, _writes.set(writes)
-
-    @staticmethod
-    def untrack(token) -> None:
-        _writes.reset(token)
+    def track(self, session: AsyncSession, user_id: int | None) -> UpdateWrites:
+        """Attribute what ``session`` writes to the update of ``user_id`` (rule 5)."""
+        writes = UpdateWrites(user_id, self.stamp(user_id) if user_id is not None else (self.epoch, 0))
+        _sync(session).info[_WRITES] = writes
+        return writes
 
     def keep_written(self, writes: UpdateWrites, user: User | None, event: Event | None,
                      member: Member | None) -> None:
@@ -171,48 +224,15 @@ class ContextCache:
         if consistent and user.id == user_id and _usable(user) and _usable(event) and _usable(member):
             self._entries[user_id] = _Entry(user, event, member, self._clock() + self.ttl)
 
-    # --- invalidation ----------------------------------------------------------------------
+    # --- dropping --------------------------------------------------------------------------
 
     def invalidate(self, user_id: int) -> None:
         self._versions[user_id] += 1
         self._entries.pop(user_id, None)
-        writes = _writes.get()
-        if writes is not None:
-            writes.own[user_id] += 1
-            writes.pending.add(user_id)
 
     def clear(self) -> None:
         self.epoch += 1
         self._entries.clear()
-
-    def watch(self, engine: AsyncEngine) -> None:
-        """Drop what a statement on this engine writes (the whole cache unless an update's ORM
-        flush named the users), and once more when its transaction commits or rolls back."""
-        sync_engine = engine.sync_engine
-
-        @sa_event.listens_for(sync_engine, "before_cursor_execute")
-        def _on_statement(conn, _cursor, statement, _params, _context, _many):
-            if not _writes_watched_table(statement):
-                return
-            writes = _writes.get()
-            if writes is not None and _flushing.get() and writes.targeted:
-                return  # the flush's after_flush names the users
-            if writes is not None:
-                writes.targeted = False
-            conn.info["context_cache_dirty"] = True
-            self.clear()
-
-        def _on_end(conn):
-            if conn.info.pop("context_cache_dirty", False):
-                self.clear()
-            writes = _writes.get()
-            if writes is not None and writes.pending:
-                for user_id in list(writes.pending):
-                    self.invalidate(user_id)
-                writes.pending.clear()
-
-        sa_event.listen(sync_engine, "commit", _on_end)
-        sa_event.listen(sync_engine, "rollback", _on_end)
 
 
 def adopt(session: AsyncSession, user: User, member: Member | None) -> None:
@@ -221,13 +241,6 @@ def adopt(session: AsyncSession, user: User, member: Member | None) -> None:
     session.add(user)
     if member is not None:
         session.add(member)
-
-
-def _writes_watched_table(statement: str) -> bool:
-    head = statement.lstrip()[:8].upper()
-    if not head.startswith(_WRITE_VERBS):
-        return False
-    return any(table in statement for table in WATCHED_TABLES)
 
 
 def _usable(instance) -> bool:

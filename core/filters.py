@@ -6,6 +6,28 @@ from typing import Any
 
 from aiogram.filters import Filter
 from aiogram.types import TelegramObject
+from aiogram.utils.magic_filter import MagicFilter
+
+
+class Magic(Filter):
+    """A magic filter (``Magic(F.data == "core:menu")``) checked on the event loop.
+
+    aiogram runs every *synchronous* filter — a bare ``F...`` expression, a bare ``State`` — through
+    ``asyncio.to_thread``: a thread-pool round trip (GIL hand-over, loop wake-up) for an attribute
+    comparison that takes a microsecond, and a callback query is checked against every handler's
+    filter until one matches. A ``Filter`` subclass is awaited directly, so the same check costs
+    nothing. Same result as the bare expression (a dict from ``.as_(...)`` is injected as usual).
+    For FSM states use ``StateFilter(MyStates.step)``, which is a ``Filter`` too."""
+
+    __slots__ = ("magic",)
+
+    def __init__(self, magic: MagicFilter):
+        self.magic = magic
+
+    async def __call__(self, event: TelegramObject) -> Any:
+        return self.magic.resolve(event)
+
+
 
 
 class PluginEnabled(Filter):

@@ -32,8 +32,8 @@ class ContextMiddleware(BaseMiddleware):
             app.sequencer.enter(update_id)  # before any await: tasks reach here in update order
         cache = app.context_cache
         tg_user = data.get("event_from_user")
-        writes, tracking = cache.track(tg_user.id if tg_user is not None else None)
         session = app.sessions()
+        writes = cache.track(session, tg_user.id if tg_user is not None else None)
         try:
             data["session"] = session
             data["event_ctx"], remember = await self._context(session, data)
@@ -57,7 +57,6 @@ class ContextMiddleware(BaseMiddleware):
             return result
         finally:
             await _close(session)
-            cache.untrack(tracking)
             if update_id is not None:
                 await app.sequencer.leave(update_id)
             app.in_flight.leave()

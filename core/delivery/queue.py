@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Boolean, bindparam, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import context_cache
 from core.db import utcnow
 from core.delivery.broadcast import finish_batches
 from core.delivery.models import OutboxMedia, OutboxMessage, OutboxState
@@ -254,6 +255,7 @@ async def _block_chats(session: AsyncSession, chat_ids: set[int], user_ids: set[
     if user_ids:
         await session.execute(update(User).where(User.id.in_(user_ids), User.unreachable_at.is_(None))
                               .values(unreachable_at=now))
+        context_cache.changed(session, user_ids)  # a bulk UPDATE: the ORM cannot name these users
     ended = (await session.execute(
         update(_outbox)
         .where(_outbox.c.chat_id.in_(chat_ids), _outbox.c.state == OutboxState.QUEUED.value)

@@ -10,14 +10,15 @@ from aiogram.utils.text_decorations import html_decoration as hd
 
 from core import keyboards
 from core.context import EventContext
+from core.filters import Magic
 from core.handlers.common import reply
 from core.menu import admin_menu_items
 
 
 def router() -> Router:
     r = Router(name="core:admin")
-    r.message.register(on_admin, Command("admin"), F.chat.type == "private")
-    r.callback_query.register(on_admin, F.data == "core:admin")
+    r.message.register(on_admin, Command("admin"), Magic(F.chat.type == "private"))
+    r.callback_query.register(on_admin, Magic(F.data == "core:admin"))
     return r
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.text_decorations import html_decoration as hd
@@ -11,6 +11,7 @@ from aiogram.utils.text_decorations import html_decoration as hd
 from core import keyboards, people
 from core.context import EventContext
 from core.contributions import ProfileSection
+from core.filters import Magic
 from core.handlers.common import reply, show_event_picker
 from core.i18n import LANGUAGES
 from core.signup import field_label, validate_answer
@@ -19,12 +20,12 @@ from core.states import CoreProfileEdit
 
 def router() -> Router:
     r = Router(name="core:cabinet")
-    r.message.register(on_cabinet_command, Command("cabinet"), F.chat.type == "private")
-    r.callback_query.register(on_cabinet, F.data == "core:cabinet")
-    r.callback_query.register(on_edit, F.data.startswith("core:edit:"))
-    r.callback_query.register(on_language_menu, F.data == "core:lang")
-    r.callback_query.register(on_language, F.data.startswith("core:lang:"))
-    r.message.register(on_edit_value, CoreProfileEdit.value, ~F.text.startswith("/"))
+    r.message.register(on_cabinet_command, Command("cabinet"), Magic(F.chat.type == "private"))
+    r.callback_query.register(on_cabinet, Magic(F.data == "core:cabinet"))
+    r.callback_query.register(on_edit, Magic(F.data.startswith("core:edit:")))
+    r.callback_query.register(on_language_menu, Magic(F.data == "core:lang"))
+    r.callback_query.register(on_language, Magic(F.data.startswith("core:lang:")))
+    r.message.register(on_edit_value, StateFilter(CoreProfileEdit.value), Magic(~F.text.startswith("/")))
     return r
 
 

@@ -7,11 +7,12 @@ from aiogram.types import CallbackQuery, Message
 
 from core import keyboards
 from core.context import EventContext
+from core.filters import Magic
 
 
 def router() -> Router:
     r = Router(name="core:fallback")
-    r.message.register(on_unknown_message, F.chat.type == "private")
+    r.message.register(on_unknown_message, Magic(F.chat.type == "private"))
     r.callback_query.register(on_stale_button)
     return r
 

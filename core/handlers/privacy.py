@@ -14,6 +14,7 @@ from aiogram.utils.text_decorations import html_decoration as hd
 
 from core import keyboards, privacy
 from core.context import EventContext
+from core.filters import Magic
 from core.handlers.common import reply
 
 ASK, YES, NO = "core:forget", "core:forget:yes", "core:forget:no"
@@ -21,10 +22,10 @@ ASK, YES, NO = "core:forget", "core:forget:yes", "core:forget:no"
 
 def router() -> Router:
     r = Router(name="core:privacy")
-    r.message.register(on_ask, Command("delete"), F.chat.type == "private")
-    r.callback_query.register(on_ask, F.data == ASK)
-    r.callback_query.register(on_yes, F.data == YES)
-    r.callback_query.register(on_no, F.data == NO)
+    r.message.register(on_ask, Command("delete"), Magic(F.chat.type == "private"))
+    r.callback_query.register(on_ask, Magic(F.data == ASK))
+    r.callback_query.register(on_yes, Magic(F.data == YES))
+    r.callback_query.register(on_no, Magic(F.data == NO))
     return r
 
 

@@ -9,14 +9,15 @@ from aiogram.utils.text_decorations import html_decoration as hd
 
 from core import keyboards
 from core.context import EventContext
+from core.filters import Magic
 from core.handlers.common import reply, show_event_picker
 from core.schedule import by_local_day, personal_schedule
 
 
 def router() -> Router:
     r = Router(name="core:schedule")
-    r.message.register(on_schedule, Command("schedule"), F.chat.type == "private")
-    r.callback_query.register(on_schedule, F.data == "core:schedule")
+    r.message.register(on_schedule, Command("schedule"), Magic(F.chat.type == "private"))
+    r.callback_query.register(on_schedule, Magic(F.data == "core:schedule"))
     return r
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 
@@ -11,6 +12,7 @@ from aiogram.utils.text_decorations import html_decoration as hd
 from core import keyboards, people
 from core.config import SignupField
 from core.context import EventContext
+from core.filters import Magic
 from core.handlers.common import reply, show_menu
 from core.signup import field_label, validate_answer
 from core.states import CoreSignup
@@ -18,11 +20,12 @@ from core.states import CoreSignup
 
 def router() -> Router:
     r = Router(name="core:signup")
-    r.callback_query.register(on_consent, CoreSignup.consent, F.data.in_({"core:consent:yes", "core:consent:no"}))
-    r.callback_query.register(on_skip, CoreSignup.field, F.data == "core:skip")
+    r.callback_query.register(on_consent, StateFilter(CoreSignup.consent),
+                              Magic(F.data.in_({"core:consent:yes", "core:consent:no"})))
+    r.callback_query.register(on_skip, StateFilter(CoreSignup.field), Magic(F.data == "core:skip"))
     # Commands are not answers: /start or /menu typed mid-form go to their own handlers.
-    r.message.register(on_answer, CoreSignup.field, ~F.text.startswith("/"))
-    r.message.register(on_consent_text, CoreSignup.consent, ~F.text.startswith("/"))
+    r.message.register(on_answer, StateFilter(CoreSignup.field), Magic(~F.text.startswith("/")))
+    r.message.register(on_consent_text, StateFilter(CoreSignup.consent), Magic(~F.text.startswith("/")))
     return r
 
 

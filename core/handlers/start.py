@@ -10,17 +10,18 @@ from aiogram.utils.text_decorations import html_decoration as hd
 
 from core import people
 from core.context import EventContext
+from core.filters import Magic
 from core.handlers.common import needs_signup, reply, show_event_picker, show_menu, start_signup
 
 
 def router() -> Router:
     r = Router(name="core:start")
-    r.message.register(on_start, CommandStart(), F.chat.type == "private")
-    r.message.register(on_menu, Command("menu"), F.chat.type == "private")
-    r.message.register(on_events, Command("events"), F.chat.type == "private")
-    r.callback_query.register(on_menu, F.data == "core:menu")
-    r.callback_query.register(on_events_button, F.data == "core:events")
-    r.callback_query.register(on_pick_event, F.data.startswith("core:ev:"))
+    r.message.register(on_start, CommandStart(), Magic(F.chat.type == "private"))
+    r.message.register(on_menu, Command("menu"), Magic(F.chat.type == "private"))
+    r.message.register(on_events, Command("events"), Magic(F.chat.type == "private"))
+    r.callback_query.register(on_menu, Magic(F.data == "core:menu"))
+    r.callback_query.register(on_events_button, Magic(F.data == "core:events"))
+    r.callback_query.register(on_pick_event, Magic(F.data.startswith("core:ev:")))
     return r
 
 

@@ -68,6 +68,77 @@ async def upgrade(engine: AsyncEngine, registry, target: str = "heads") -> None:
     await _run(engine, registry, lambda cfg: command.upgrade(cfg, target))
 
 
+class RevisionError(Exception):
+    """``organizer db revision`` cannot write the migration; the message says what to do."""
+
+
+async def revision(engine: AsyncEngine, registry, plugin: str, message: str, *, autogenerate: bool = False) -> Path:
+    """Write a new revision in ``plugin``'s branch and return its path.
+
+    Ids are readable and sequential, ``<plugin>_<NNNN>`` (``hello_0002``). A plugin's first
+    revision starts its branch: ``down_revision = None``, ``branch_labels = (<plugin>,)`` and
+    ``depends_on`` the core's newest revision (its tables may reference ``core_events`` and
+    ``core_users``). ``autogenerate`` compares the plugin's models (its package's ``models``
+    module) with the database, which must be at the newest schema, and only ever proposes changes
+    to the plugin's own tables (``<plugin>_...``): other plugins' tables are never touched.
+    """
+    import importlib
+    import importlib.util
+
+    from alembic import command
+
+    if plugin == "core":
+        folder = HERE / "versions"
+    elif plugin in registry.plugins:
+        folder = registry.plugins[plugin].manifest.migrations
+        if folder is None:
+            raise RevisionError(f"plugin {plugin!r} has no migrations folder: set "
+                                "manifest.migrations = Path(__file__).parent / 'migrations' / 'versions'")
+        folder = Path(folder)
+        module = registry.plugins[plugin].module
+        package = getattr(module, "__name__", "")
+        if package and importlib.util.find_spec(f"{package}.models") is not None:
+            importlib.import_module(f"{package}.models")  # its tables on Base.metadata for autogenerate
+    else:
+        raise RevisionError(f"no plugin named {plugin!r}; installed: {', '.join(['core', *registry.order])}")
+    folder.mkdir(parents=True, exist_ok=True)
+    script = script_directory(registry)
+    branch = [r for r in script.walk_revisions() if plugin in _branches(script, r)]
+    rev_id = f"{plugin}_{len(branch) + 1:04d}"
+    if branch:
+        options = {"head": f"{plugin}@head"}
+    else:
+        core_head = script.revision_map.get_current_head("core")
+        options = {"head": "base", "branch_label": plugin, "depends_on": core_head}
+    written: list[Path] = []
+
+    def run(cfg) -> None:
+        cfg.attributes["autogenerate_plugin"] = plugin
+        scripts = command.revision(cfg, message=message, autogenerate=autogenerate, version_path=str(folder),
+                                   rev_id=rev_id, **options)
+        for one in scripts if isinstance(scripts, list) else [scripts]:
+            written.append(Path(one.path))
+
+    if autogenerate:
+        await _run(engine, registry, run)
+    else:
+        run(alembic_config(registry))
+    return written[0]
+
+
+def _branches(script, revision) -> set[str]:
+    """The branch labels of the line ``revision`` is on (down revisions only, not ``depends_on``)."""
+    labels: set[str] = set()
+    todo = [revision]
+    while todo:
+        rev = todo.pop()
+        labels.update(rev.branch_labels)
+        down = rev.down_revision
+        for parent in (down,) if isinstance(down, str) else (down or ()):
+            todo.append(script.get_revision(parent))
+    return labels
+
+
 async def downgrade(engine: AsyncEngine, registry, target: str) -> None:
     from alembic import command
 

@@ -5,18 +5,41 @@ from alembic import context
 import core.models  # noqa: F401  (registers the core tables on Base.metadata)
 import core.delivery.models  # noqa: F401  (outbox, broadcasts: core_0002)
 import core.jobs.models  # noqa: F401  (due-time jobs: core_0002)
-from core.db import Base
+from core.db import Base, UTCDateTime
 
 config = context.config
 connection = config.attributes.get("connection")
 if connection is None:
     raise RuntimeError("run migrations through `organizer db upgrade`, which provides the connection")
 
+# `organizer db revision PLUGIN --autogenerate`: compare only that plugin's tables (every table of
+# a plugin starts with its name, checked at start-up), so the migration never drops or alters the
+# tables of the core or of plugins that are not loaded.
+plugin = config.attributes.get("autogenerate_plugin")
+
+
+def include_object(obj, name, type_, _reflected, _compare_to) -> bool:
+    if plugin is None:
+        return True
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", "")
+    return (table or "").startswith(f"{plugin}_")
+
+
+def render_item(type_, obj, _autogen_context):
+    """Autogenerate writes plain SQLAlchemy types: ``UTCDateTime`` converts values in Python
+    only, its column is a ``DateTime(timezone=True)`` (and a migration must not import core.db)."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",  # ALTER on SQLite needs batch mode
     compare_type=True,
+    include_object=include_object,
+    render_item=render_item,
 )
 with context.begin_transaction():
     context.run_migrations()

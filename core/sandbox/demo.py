@@ -290,7 +290,7 @@ class DemoServer:
         """
         from core.program import import_program, sections_of
 
-        data = load_program(self.config_dir)
+        data = await asyncio.to_thread(load_program, self.config_dir)  # YAML parsing: off the loop
         readable = set()
         for name in self.app.active_plugins(self.slug):
             readable.update(sections_of(self.app, name))

@@ -17,6 +17,9 @@ import asyncio
 import contextlib
 import copy
 import itertools
+import json
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from core.app import OrganizerApp
@@ -39,6 +42,9 @@ class Sandbox:
         self.app: OrganizerApp | None = None
         self._polling: asyncio.Task | None = None
         self._names = itertools.count(1)
+        self._registry: PluginRegistry | None = None
+        self._overrides: dict[str, Any] = {}
+        self._config_dir: tempfile.TemporaryDirectory | None = None
 
     async def start(self, plugins: list[str] | None = None, events: dict[str, Any] | None = None,
                     settings: dict[str, Any] | None = None, extra_plugins: list[Any] = (),
@@ -58,6 +64,7 @@ class Sandbox:
             "database": {"url": self.db_url},
             "events": copy.deepcopy(DEFAULT_EVENTS if events is None else events),
         }, settings or {})
+        self._registry, self._overrides = registry, overrides
         self.app = OrganizerApp.from_config(None, environ={}, registry=registry, overrides=overrides)
         await self.app.startup()
         if poll:
@@ -86,6 +93,38 @@ class Sandbox:
             ev = await people.event_by_slug(session, event)
             await people.set_role(session, ev, person.id, Role.ADMIN)
         return person
+
+    async def cli(self, *args: str, input: str | None = None):
+        """Run ``organizer ARGS`` as an operator would, against this sandbox's database, settings
+        and plugins (the core's commands and every loaded plugin's ``register_cli``)::
+
+            result = await sandbox.cli("hello", "stats", "demo")
+            assert result.exit_code == 0 and "1 greeting" in result.output
+
+        Returns click's ``Result`` (``exit_code``, ``output``, ``exception``). The command runs in a
+        worker thread, as a separate process would (commands call ``asyncio.run``), with its own
+        engine: like the real CLI beside a running bot, its writes reach the bot's cached contexts
+        only after ``database.context_cache_seconds``."""
+        import typer
+        from typer.testing import CliRunner
+
+        from core import cli as core_cli
+
+        if self._registry is None:
+            raise RuntimeError("start the sandbox first: await sandbox.start(...)")
+        if self._config_dir is None:
+            self._config_dir = tempfile.TemporaryDirectory(prefix="organizer-sandbox-")
+        config = Path(self._config_dir.name) / "organizer.json"
+        config.write_text(json.dumps(self._overrides), encoding="utf-8")
+        root = typer.Typer(pretty_exceptions_enable=False)
+        root.add_typer(core_cli.cli)
+        self._registry.pm.hook.register_cli(cli=root)
+        token = core_cli.cli_registry.set(self._registry)
+        try:
+            return await asyncio.to_thread(CliRunner().invoke, root, list(args), input=input,
+                                           env={"ORGANIZER_CONFIG": str(config)})
+        finally:
+            core_cli.cli_registry.reset(token)
 
     async def settle(self, timeout: float = 10.0) -> None:
         """Wait until every update was delivered and handled and the bot stopped sending."""
@@ -122,3 +161,6 @@ class Sandbox:
             await self.app.shutdown(drain_timeout=5)
         if self._own_emulator and self.emulator is not None:
             await self.emulator.stop()
+        if self._config_dir is not None:
+            self._config_dir.cleanup()
+            self._config_dir = None

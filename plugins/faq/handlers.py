@@ -8,14 +8,15 @@ from aiogram.utils.text_decorations import html_decoration as hd
 
 from core import keyboards
 from core.context import EventContext
+from core.filters import Magic
 from core.handlers.common import reply
 from plugins.faq import service
 
 
 def router() -> Router:
     r = Router(name="faq")
-    r.callback_query.register(on_list, F.data == "faq:list")
-    r.callback_query.register(on_entry, F.data.regexp(r"^faq:q:\d{1,9}$"))  # ids fit a 32-bit key
+    r.callback_query.register(on_list, Magic(F.data == "faq:list"))
+    r.callback_query.register(on_entry, Magic(F.data.regexp(r"^faq:q:\d{1,9}$")))  # ids fit a 32-bit key
     return r
 
 

@@ -8,12 +8,14 @@ second tap on "Send" finds nothing to send instead of sending twice.
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.text_decorations import html_decoration as hd
 
 from core.context import EventContext
+from core.filters import Magic
 from core.handlers.admin import refuse
 from core.handlers.common import reply
 from core.keyboards import button, rows
@@ -29,11 +31,11 @@ class NewsCompose(StatesGroup):
 
 def router() -> Router:
     r = Router(name="news:admin")
-    r.callback_query.register(on_home, F.data == HOME)
-    r.callback_query.register(on_new, F.data == NEW)
-    r.callback_query.register(on_send, F.data.startswith(SEND))
-    r.callback_query.register(on_cancel, F.data == CANCEL)
-    r.message.register(on_draft, NewsCompose.draft, F.chat.type == "private")
+    r.callback_query.register(on_home, Magic(F.data == HOME))
+    r.callback_query.register(on_new, Magic(F.data == NEW))
+    r.callback_query.register(on_send, Magic(F.data.startswith(SEND)))
+    r.callback_query.register(on_cancel, Magic(F.data == CANCEL))
+    r.message.register(on_draft, StateFilter(NewsCompose.draft), Magic(F.chat.type == "private"))
     return r
 
 

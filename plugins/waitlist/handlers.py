@@ -18,12 +18,12 @@ from plugins.workshops.handlers import _clash_args, show_card
 from plugins.workshops.keyboards import WsCard
 
 
-class WlOffer(CallbackData, prefix="wlo"):
+class WlOffer(CallbackData, prefix="waitlist.offer"):
     entry_id: RowId
     action: Literal["a", "d"]  # accept, decline
 
 
-class WlLeave(CallbackData, prefix="wll"):
+class WlLeave(CallbackData, prefix="waitlist.leave"):
     workshop_id: RowId
 
 
@@ -83,7 +83,7 @@ async def on_offer(query: CallbackQuery, callback_data: WlOffer, app, session, e
 def _is_card(message: Message) -> bool:
     """A workshop card has the "back to the list" button; the offer notice does not."""
     markup = message.reply_markup
-    return bool(markup) and any((b.callback_data or "").startswith("wsl:") for row in markup.inline_keyboard
+    return bool(markup) and any((b.callback_data or "").startswith("workshops.list:") for row in markup.inline_keyboard
                                 for b in row)
 
 

@@ -49,11 +49,11 @@ def config(app, event: Event) -> WaitlistConfig:
 
 def offer_callback(entry_id: int, action: str) -> str:
     """Callback data of the offer buttons (``handlers.WlOffer`` packs the same shape)."""
-    return f"wlo:{entry_id}:{action}"
+    return f"waitlist.offer:{entry_id}:{action}"
 
 
 def leave_callback(workshop_id: int) -> str:
-    return f"wll:{workshop_id}"
+    return f"waitlist.leave:{workshop_id}"
 
 
 def offers_open(app, event: Event, workshop: Workshop, now: dt.datetime) -> bool:

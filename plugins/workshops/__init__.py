@@ -38,12 +38,12 @@ def register_routers(app):
 
 @hookimpl
 def menu_items(app, event, member):
-    return [MenuItem("workshops-menu", "wsl:0", order=30)]
+    return [MenuItem("workshops-menu", "workshops.list:0", order=30)]
 
 
 @hookimpl
 def admin_items(app, event, member):
-    return [AdminItem("workshops-admin-menu", "wsa:home:0:0", order=30)]
+    return [AdminItem("workshops-admin-menu", "workshops.admin:home:0:0", order=30)]
 
 
 @hookimpl

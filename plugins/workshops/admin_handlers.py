@@ -12,6 +12,7 @@ import datetime as dt
 import math
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
@@ -19,6 +20,7 @@ from aiogram.utils.text_decorations import html_decoration as hd
 
 from core.context import EventContext
 from core.db import utcnow
+from core.filters import Magic
 from core.handlers.admin import refuse
 from core.keyboards import button, rows
 from plugins.workshops import service
@@ -53,7 +55,7 @@ def router() -> Router:
     r = Router(name="workshops:admin")
     r.callback_query.register(on_admin_button, WsAdmin.filter())
     for state in (*[getattr(WorkshopsCreate, s) for s in CREATE_STEPS], WorkshopsEdit.value, WorkshopsEdit.ends):
-        r.message.register(on_dialog_text, state, F.chat.type == "private")
+        r.message.register(on_dialog_text, StateFilter(state), Magic(F.chat.type == "private"))
     return r
 
 

@@ -15,13 +15,14 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.text_decorations import html_decoration as hd
 
 from core.context import EventContext
+from core.filters import Magic
 from plugins.workshops import live, render, service
 from plugins.workshops.keyboards import WsBook, WsCancel, WsCard, WsList
 
 
 def router() -> Router:
     r = Router(name="workshops")
-    r.message.register(on_list_command, Command("workshops"), F.chat.type == "private")
+    r.message.register(on_list_command, Command("workshops"), Magic(F.chat.type == "private"))
     r.callback_query.register(on_list, WsList.filter())
     r.callback_query.register(on_card, WsCard.filter())
     r.callback_query.register(on_book, WsBook.filter())

@@ -1,4 +1,4 @@
-"""Callback data and inline keyboards of the workshops plugin (prefixes ws*, all ≤ 64 bytes)."""
+"""Callback data and inline keyboards of the workshops plugin (prefixes workshops.*, all ≤ 64 bytes)."""
 
 from __future__ import annotations
 
@@ -9,24 +9,24 @@ from core.callback_types import Action, Page, RowId
 from core.keyboards import button
 
 
-class WsList(CallbackData, prefix="wsl"):
+class WsList(CallbackData, prefix="workshops.list"):
     page: Page
 
 
-class WsCard(CallbackData, prefix="wsc"):
+class WsCard(CallbackData, prefix="workshops.card"):
     id: RowId
     page: Page = 0
 
 
-class WsBook(CallbackData, prefix="wsb"):
+class WsBook(CallbackData, prefix="workshops.book"):
     id: RowId
 
 
-class WsCancel(CallbackData, prefix="wsx"):
+class WsCancel(CallbackData, prefix="workshops.cancel"):
     id: RowId
 
 
-class WsAdmin(CallbackData, prefix="wsa"):
+class WsAdmin(CallbackData, prefix="workshops.admin"):
     action: Action
     id: RowId = 0
     page: Page = 0

@@ -153,7 +153,7 @@ async def send(ctx, session, payload) -> None:
 def _card_button(tr, workshop_id: int) -> dict:
     """Open the workshop's card from the reminder: its place, and a cancel button while booking is open.
     A plain markup, as the outbox stores it (``keyboards.WsCard`` packs the same callback data)."""
-    return {"inline_keyboard": [[{"text": tr("workshops-reminder-open"), "callback_data": f"wsc:{workshop_id}:0"}]]}
+    return {"inline_keyboard": [[{"text": tr("workshops-reminder-open"), "callback_data": f"workshops.card:{workshop_id}:0"}]]}
 
 
 async def sync_job(ctx, session, payload=None) -> None:

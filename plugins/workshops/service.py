@@ -12,6 +12,7 @@ transaction, so offers and notices commit together with the seat change that cau
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import re
@@ -846,26 +847,33 @@ async def attendees(session, event: Event, workshop_id: int, *, offset: int = 0,
 
 
 async def export_csv(app, session, event: Event, actor, workshop_id: int | None = None) -> str:
-    """Attendees (and, through the waitlist hook, the queue) as CSV, one row per person and workshop."""
+    """Attendees (and, through the waitlist hook, the queue) as CSV, one row per person and workshop.
+
+    The rows are read here; the text is written in a worker thread (``csv_text``): an export of a
+    big event is thousands of rows, and the loop keeps serving taps meanwhile."""
     require_admin(app, event, actor)
     tz = tz_of(event)
     workshops = await list_workshops(session, event.id)
     if workshop_id is not None:
         workshops = [w for w in workshops if w.id == workshop_id]
-    buffer = io.StringIO()
-    writer = csv_export.writer(buffer)  # formula-safe cells
-    writer.writerow(["workshop_id", "workshop_key", "workshop", "starts_at", "status", "position", "user_id",
-                     "name", "username", "phone", "since"])
+    rows: list[list[Any]] = [["workshop_id", "workshop_key", "workshop", "starts_at", "status", "position", "user_id",
+                              "name", "username", "phone", "since"]]
     for w in workshops:
         start = w.starts_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
         people_, _ = await attendees(session, event, w.id)
         for a in people_:
-            writer.writerow([w.id, w.key or "", w.title, start, "booked", "", a.user_id, a.name, a.username or "",
-                             a.profile.get("phone", ""), a.booked_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")])
+            rows.append([w.id, w.key or "", w.title, start, "booked", "", a.user_id, a.name, a.username or "",
+                         a.profile.get("phone", ""), a.booked_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")])
         # registry.call flattens each plugin's list of rows into rows
         for row in await _hook(app, event, "workshops_export_rows", session=session, workshop=w):
             if isinstance(row, list) and row:
-                writer.writerow([w.id, w.key or "", w.title, start, *row])
+                rows.append([w.id, w.key or "", w.title, start, *row])
+    return await asyncio.to_thread(csv_text, rows)
+
+
+def csv_text(rows: list[list[Any]]) -> str:
+    buffer = io.StringIO()
+    csv_export.writer(buffer).writerows(rows)  # formula-safe cells
     return buffer.getvalue()
 
 

@@ -42,8 +42,9 @@ async def test_forged_ids_out_of_range_are_refused_and_the_bot_goes_on(sandbox, 
     eve = sandbox.user("Eve")
     await eve.send("/start demo")
     await eve.expect(text="Главное меню")
-    for data in ("wsc:99999999999999999999:0", "wsb:-1", "wsx:1e9", "wsl:abc", "wsa:x;drop:1:0",
-                 "wlo:99999999999999999999:a", "wlo:1:zz", "wll:99999999999999999999",
+    for data in ("workshops.card:99999999999999999999:0", "workshops.book:-1", "workshops.cancel:1e9",
+                 "workshops.list:abc", "workshops.admin:x;drop:1:0",
+                 "waitlist.offer:99999999999999999999:a", "waitlist.offer:1:zz", "waitlist.leave:99999999999999999999",
                  "faq:q:99999999999999999999"):
         assert (await forged_tap(sandbox, eve, data) or "").startswith(STALE), data
     assert "Что-то пошло не так" not in eve.transcript()

@@ -82,9 +82,10 @@ async def test_every_command_and_menu_button_of_every_plugin_needs_the_signup(sa
         items += await app.registry.call("admin_items", app=app, event=ev, member=member)
         faq_id = await s.scalar(select(func.max(FaqEntry.id)))
     buttons = {i.callback_data for i in items} | {m.callback_data for m in (CABINET, SCHEDULE, SWITCH_EVENT, ADMIN)}
-    assert {"wsl:0", "faq:list", "wsa:home:0:0"} <= buttons
+    assert {"workshops.list:0", "faq:list", "workshops.admin:home:0:0"} <= buttons
     # What the menu leads to: a card, a booking, a queue, an answer, editing the phone, the language.
-    buttons |= {f"wsc:{w.id}:0", f"wsb:{w.id}", f"wsx:{w.id}", f"wll:{w.id}", f"faq:q:{faq_id}",
+    buttons |= {f"workshops.card:{w.id}:0", f"workshops.book:{w.id}", f"workshops.cancel:{w.id}",
+                f"waitlist.leave:{w.id}", f"faq:q:{faq_id}",
                 "core:edit:phone", "core:lang", "core:lang:en"}
     buttons -= {"core:events"}  # the event picker: before the gate, like /events
     def consent_prompts() -> int:

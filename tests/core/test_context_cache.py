@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy import update
 from sqlalchemy.orm import make_transient_to_detached
 
-from core import people
+from core import context_cache, people
 from core.context_cache import ContextCache
 from core.db import create_engine, session_factory, utcnow
 from core.models import Event, Member, Role, User
@@ -60,11 +60,12 @@ async def test_a_role_granted_in_this_process_shows_on_the_next_tap(sandbox):
 
 
 async def test_a_bulk_update_drops_the_cached_context(sandbox):
-    """The sender marks blocked users with a bulk UPDATE; a cached row would keep the old mark."""
+    """The sender marks blocked users with a bulk UPDATE and says so; a cached row would keep the old mark."""
     app = await sandbox.start(plugins=["faq"])
     carol = await _joined(sandbox, "Carol")
     async with app.transaction() as session:
         await session.execute(update(User).where(User.id == carol.id).values(unreachable_at=utcnow()))
+        context_cache.changed(session, [carol.id])  # what a service writing in bulk must say
     await carol.send("/menu")  # writing to us means she unblocked the bot: the mark must go
     await carol.expect(text="Главное меню")
     async with app.sessions() as session:
@@ -194,3 +195,23 @@ async def test_what_an_update_wrote_is_kept_and_others_joining_do_not_drop_it(sa
     async with app.sessions() as session:  # and what was kept is what the database holds
         fay_row = await session.get(User, fay.id)
     assert fay_row.current_event_id is not None
+
+
+async def test_a_rolled_back_write_leaves_nothing_expired_or_unwritten_in_the_cache(sandbox):
+    """A handler that changed the user and then failed: the rollback expires the very rows the cache
+    held. The next update must neither get them (touching an expired row outside SQLAlchemy's
+    greenlet raises MissingGreenlet) nor see the change that never committed."""
+    app = await sandbox.start(plugins=["faq"])
+    kim = await _joined(sandbox, "Kim")
+    await kim.send("/menu")
+    await kim.expect(text="Главное меню")
+    async with app.sessions() as session:
+        user, _event, _member = app.context_cache.attach(session, kim.id)
+        user.language = "en"
+        await session.flush()
+        await session.rollback()
+    assert sa.inspect(user).expired  # what the cache held is now unusable
+    await kim.send("/menu")
+    await kim.expect(text="Главное меню")  # still Russian: the change never committed
+    async with app.sessions() as session:
+        assert (await session.get(User, kim.id)).language != "en"

@@ -61,6 +61,14 @@ async def test_organizer_run_stops_on_sigterm(emulator, tmp_path):
     try:
         from core.sandbox import SandboxUser
 
+        # Start-up (imports, migrating a fresh database) takes seconds on a loaded machine: wait
+        # for the condition — the bot polls — rather than for a fixed time.
+        async def polling() -> None:
+            while not emulator.requests_for("getUpdates"):
+                assert proc.returncode is None, (await proc.stderr.read()).decode()
+                await asyncio.sleep(0.05)
+
+        await asyncio.wait_for(polling(), 120)
         lena = SandboxUser(emulator, "Lena")
         await lena.send("/start demo")
         await lena.expect(text="Главное меню", timeout=60)

@@ -45,10 +45,14 @@ def test_cli_discovers_migrates_and_mounts_the_installed_plugin(installed_exampl
 
     upgrade = cli(installed_example, "db", "upgrade", "-c", str(config), cwd=tmp_path)
     assert upgrade.returncode == 0, upgrade.stderr
-    assert "hello_0001" in upgrade.stdout
+    assert "hello_0002" in upgrade.stdout  # both revisions of its branch (the second made with `db revision`)
     tables = {r[0] for r in sqlite3.connect(tmp_path / "o.db").execute("select name from sqlite_master")}
     assert "hello_greetings" in tables
 
+    before = cli(installed_example, "hello", "stats", "demo", "-c", str(config), cwd=tmp_path)
+    assert before.returncode == 2 and "run `organizer events sync`" in before.stderr  # no event row yet
+    synced = cli(installed_example, "events", "sync", "-c", str(config), cwd=tmp_path)
+    assert synced.returncode == 0 and synced.stdout.strip() == "Events in the database: demo", synced.stderr
     stats = cli(installed_example, "hello", "stats", "demo", "-c", str(config), cwd=tmp_path)
     assert stats.returncode == 0, stats.stderr
     assert stats.stdout.strip() == "demo: 0 greeting(s)"

@@ -144,6 +144,25 @@ async def test_attendees_waitlist_and_csv_for_organizers(sandbox):
     assert "booked" in data and "Alice" in data and "waiting,1," in data and "Bob" in data
 
 
+async def test_the_csv_text_is_written_off_the_event_loop(sandbox, monkeypatch):
+    """A big event's export is thousands of rows: the loop keeps serving taps while they are written."""
+    import threading
+
+    app = await start(sandbox)
+    await add_workshop(app)
+    threads = []
+    write = service.csv_text
+
+    def recording(rows):
+        threads.append(threading.current_thread())
+        return write(rows)
+
+    monkeypatch.setattr(service, "csv_text", recording)
+    async with app.sessions() as s:
+        data = await service.export_csv(app, s, await event(app), service.SYSTEM)
+    assert data.startswith("workshop_id,") and threads and threads[0] is not threading.main_thread()
+
+
 async def test_services_refuse_non_admins_whatever_the_handler_did(sandbox):
     app = await start(sandbox)
     w = await add_workshop(app)

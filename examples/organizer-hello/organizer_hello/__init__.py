@@ -1,10 +1,11 @@
-"""A complete, minimal third-party plugin: a menu button, a table, a migration branch, a CLI command."""
+"""A complete, minimal third-party plugin: a menu button, an organizer screen, a table, a migration
+branch, a CLI command."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from core import MenuItem, PluginConfig, PluginManifest, hookimpl
+from core import AdminItem, MenuItem, PluginConfig, PluginManifest, hookimpl
 
 HERE = Path(__file__).resolve().parent
 
@@ -33,6 +34,11 @@ def register_routers(app):
 @hookimpl
 def menu_items(app, event, member):
     return [MenuItem("hello-menu", "hello:wave", order=90)]
+
+
+@hookimpl
+def admin_items(app, event, member):  # the organizer panel (shown to organizers only)
+    return [AdminItem("hello-admin", "hello:admin", order=90)]
 
 
 @hookimpl

@@ -10,16 +10,24 @@ def stats(event: str, config: str = typer.Option(None, "--config", "-c", envvar=
     """How many greetings EVENT received."""
     from core import people
     from core.cli import load_app
+    from core.people import SYSTEM
     from organizer_hello import service
 
-    app = load_app(config)
+    app = load_app(config)  # settings + plugins, or a clear list of config errors and exit 2
 
     async def go():
         try:
             async with app.transaction() as session:
                 ev = await people.event_by_slug(session, event)
-                return 0 if ev is None else await service.count(session, ev.id)
+                if ev is None:  # event rows exist once the bot or `organizer events sync` has run
+                    return None
+                return await service.organizer_stats(app.settings, session, ev, SYSTEM)
         finally:
             await app.engine.dispose()
 
-    typer.echo(f"{event}: {asyncio.run(go())} greeting(s)")
+    found = asyncio.run(go())
+    if found is None:
+        typer.secho(f"No event {event!r} in the database: run `organizer events sync` (or start the bot) first.",
+                    fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    typer.echo(f"{event}: {found[0]} greeting(s)")
