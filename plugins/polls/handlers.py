@@ -362,9 +362,9 @@ async def on_list(query: CallbackQuery, session, event_ctx: EventContext) -> Non
 
 async def _ballot(app, session, ctx: EventContext, poll, chosen: set[int]) -> tuple[str, dict | None]:
     show = poll.show_results and bool(chosen) or not service.is_open(poll)
-    results = await service.results(session, poll) if show else None
-    return render.ballot(ctx.tr, poll, await service.options_of(session, poll.id), results, chosen, tz=_tz(ctx),
-                         closed=not service.is_open(poll))
+    options = await service.cached_options(app, session, poll.id)
+    results = await service.results(session, poll, options) if show else None
+    return render.ballot(ctx.tr, poll, options, results, chosen, tz=_tz(ctx), closed=not service.is_open(poll))
 
 
 async def on_open(query: CallbackQuery, app, session, event_ctx: EventContext, callback_answer=None) -> None:

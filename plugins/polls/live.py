@@ -8,7 +8,7 @@ import datetime as dt
 import logging
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from core.db import utcnow
 from core.delivery.dialect import upsert_insert
@@ -46,7 +46,7 @@ async def refresh_views(ctx, session=None, payload=None) -> int:
     for view in views:
         if edited >= EDITS_PER_RUN:
             break
-        if view.edited_at and (now - view.edited_at).total_seconds() < MIN_INTERVAL:
+        if view.edited_at and (utcnow() - view.edited_at).total_seconds() < MIN_INTERVAL:
             continue
         try:
             edited += await _refresh_one(app, view, now)
@@ -80,7 +80,8 @@ async def _refresh_one(app, view: PollView, now: dt.datetime) -> int:
         if stored is None:
             return 0
         stored.digest, stored.edited_at = digest, now
-    # Committed first (the row says what the message will show), then the one edit.
+    # Committed first (the row says what the message will show), then the one edit; its time is
+    # stamped once Telegram took it, so the next edit of this message is a full second later.
     try:
         await app.bot.edit_message_text(text=text, chat_id=view.chat_id, message_id=view.message_id,
                                         reply_markup=InlineKeyboardMarkup.model_validate(markup))
@@ -92,4 +93,8 @@ async def _refresh_one(app, view: PollView, now: dt.datetime) -> int:
                 await session.execute(delete(PollView).where(PollView.chat_id == view.chat_id,
                                                              PollView.message_id == view.message_id))
             return 0
+    async with app.transaction() as session:
+        await session.execute(update(PollView).where(PollView.chat_id == view.chat_id,
+                                                     PollView.message_id == view.message_id)
+                              .values(edited_at=utcnow()))
     return 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import html
 
-from plugins.polls.models import Poll, PollOption
+from plugins.polls.models import Poll
 from plugins.polls.service import Results
 
 BAR = 10
@@ -41,7 +41,7 @@ def kind_line(tr, poll: Poll) -> str:
     return tr("polls-kind", multiple=str(poll.multiple).lower(), anonymous=str(poll.anonymous).lower())
 
 
-def ballot(tr, poll: Poll, options: list[PollOption], results: Results | None, chosen: set[int] | None,
+def ballot(tr, poll: Poll, options: list, results: Results | None, chosen: set[int] | None,
            *, tz=None, closed: bool = False) -> tuple[str, dict | None]:
     """The poll as a participant sees it: question, options to tap (ticked: their choice), and the
     counts once they voted if the poll shows them."""

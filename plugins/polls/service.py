@@ -270,15 +270,53 @@ class VoteResult:
 
 
 def voter_key(app, poll: Poll, user_id: int) -> str:
-    if not poll.anonymous:
+    return _voter_key(app, poll.id, user_id, poll.anonymous)
+
+
+def _voter_key(app, poll_id: int, user_id: int, anonymous: bool) -> str:
+    if not anonymous:
         return str(user_id)
     secret = hashlib.sha256(f"polls:{app.settings.bot.token}".encode()).digest()
-    return hmac.new(secret, f"{poll.id}:{user_id}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(secret, f"{poll_id}:{user_id}".encode(), hashlib.sha256).hexdigest()
 
 
-async def options_of(session, poll_id: int) -> list[PollOption]:
-    return list((await session.scalars(select(PollOption).where(PollOption.poll_id == poll_id)
-                                       .order_by(PollOption.position))).all())
+@dataclass(frozen=True)
+class OptionRow:
+    id: int
+    position: int
+    text: str
+
+
+async def options_of(session, poll_id: int) -> list[OptionRow]:
+    rows = await session.execute(select(PollOption.id, PollOption.position, PollOption.text)
+                                 .where(PollOption.poll_id == poll_id).order_by(PollOption.position))
+    return [OptionRow(*row) for row in rows.all()]
+
+
+async def _shape(app, session, poll_id: int) -> tuple[int, bool, bool] | None:
+    """(event, anonymous, multiple): fixed when the poll is created, so read once per process."""
+    cache = app.services.setdefault("polls:shape", {})
+    shape = cache.get(poll_id)
+    if shape is None:
+        row = (await session.execute(select(Poll.event_id, Poll.anonymous, Poll.multiple)
+                                     .where(Poll.id == poll_id))).first()
+        if row is None:
+            return None
+        if len(cache) >= 4096:
+            cache.clear()
+        shape = cache[poll_id] = tuple(row)
+    return shape
+
+
+async def cached_options(app, session, poll_id: int) -> list[OptionRow]:
+    """A poll's options never change once it exists: read them once per process, not per vote."""
+    cache = app.services.setdefault("polls:options", {})
+    options = cache.get(poll_id)
+    if options is None:
+        if len(cache) >= 1024:
+            cache.clear()
+        options = cache[poll_id] = await options_of(session, poll_id)
+    return options
 
 
 async def get_poll(session, event_id: int, poll_id: int) -> Poll | None:
@@ -288,25 +326,28 @@ async def get_poll(session, event_id: int, poll_id: int) -> Poll | None:
 
 async def vote(app, session, event: Event, user_id: int, poll_id: int, position: int) -> VoteResult:
     # A shared lock on the poll row (PostgreSQL; SQLite's BEGIN IMMEDIATE serializes writers anyway):
-    # votes run side by side, a close waits for them and then freezes the counts.
-    poll = await session.scalar(select(Poll).where(Poll.id == poll_id, Poll.event_id == event.id)
-                                .with_for_update(read=True).execution_options(populate_existing=True))
-    if poll is None:
+    # votes run side by side, a close waits for them and then freezes the counts. The voter's
+    # current choice for this slot comes in the same statement.
+    shape = await _shape(app, session, poll_id)
+    if shape is None or shape[0] != event.id:
         return VoteResult("not_found")
-    option = await session.scalar(select(PollOption).where(PollOption.poll_id == poll.id,
-                                                           PollOption.position == position))
+    _, anonymous, multiple = shape
+    voter = _voter_key(app, poll_id, user_id, anonymous)
+    slot = position + 1 if multiple else 0
+    mine = PollVote.__table__.c
+    current = (select(mine.option_id).where(mine.poll_id == poll_id, mine.voter == voter, mine.slot == slot)
+               .scalar_subquery())
+    poll, existing = (await session.execute(
+        select(Poll, current).where(Poll.id == poll_id).with_for_update(read=True, of=Poll)
+        .execution_options(populate_existing=True))).one()
+    option = next((o for o in await cached_options(app, session, poll.id) if o.position == position), None)
     if option is None:
         return VoteResult("not_found", poll)
     if not is_open(poll):
         return VoteResult("closed", poll)
-    voter = voter_key(app, poll, user_id)
     who = None if poll.anonymous else user_id
     insert = upsert_insert(session)
-    slot = position + 1 if poll.multiple else 0
     values = dict(poll_id=poll.id, voter=voter, slot=slot, option_id=option.id, user_id=who, voted_at=utcnow())
-    mine = PollVote.__table__.c
-    existing = await session.scalar(select(mine.option_id).where(mine.poll_id == poll.id, mine.voter == voter,
-                                                                 mine.slot == slot))
     if poll.multiple and existing is not None:
         if not poll.changeable:
             status = "already"
@@ -329,7 +370,13 @@ async def vote(app, session, event: Event, user_id: int, poll_id: int, position:
         done = await session.execute(insert(PollVote).values(**values)
                                      .on_conflict_do_nothing(index_elements=["poll_id", "voter", "slot"]))
         status = "voted" if done.rowcount else "already"
-    return VoteResult(status, poll, await chosen_by(session, poll, voter))
+    if poll.multiple:
+        chosen = await chosen_by(session, poll, voter)
+    elif status == "already":
+        chosen = {o.position for o in await cached_options(app, session, poll.id) if o.id == existing}
+    else:
+        chosen = {position}
+    return VoteResult(status, poll, chosen)
 
 
 async def chosen_by(session, poll: Poll, voter: str) -> set[int]:
@@ -350,11 +397,15 @@ class Results:
     counts: list[tuple[str, int]]  # (option text, votes) in the poll's order
 
 
-async def results(session, poll: Poll) -> Results:
-    options = await options_of(session, poll.id)
+async def results(session, poll: Poll, options: list[OptionRow] | None = None) -> Results:
+    options = options if options is not None else await options_of(session, poll.id)
     counts = dict((await session.execute(select(PollVote.option_id, func.count()).where(PollVote.poll_id == poll.id)
                                          .group_by(PollVote.option_id))).all())
-    voters = await session.scalar(select(func.count(func.distinct(PollVote.voter))).where(PollVote.poll_id == poll.id))
+    if poll.multiple:
+        voters = await session.scalar(select(func.count(func.distinct(PollVote.voter)))
+                                      .where(PollVote.poll_id == poll.id))
+    else:  # one row per voter
+        voters = sum(counts.values())
     return Results(voters or 0, [(o.text, counts.get(o.id, 0)) for o in options])
 
 
