@@ -97,9 +97,13 @@ async def organizer_bot(emu, db_url: str, voters: list[dict], warm: list[dict], 
         # Let the live views catch up with the last votes.
         expected = [sum(1 for n in range(len(voters)) if n % len(OPTIONS) == i) for i in range(len(OPTIONS))]
         final_line = f"Проголосовали: {len(voters)}"
+
+        def plain(text: str) -> str:  # Fluent writes 2000 as "2 000" (a no-break space)
+            return text.replace("\u00a0", "").replace("\u202f", "")
+
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            last = {c: [m for m in emu.chat_messages(c) if m["from_bot"]][-1]["text"] for c in views}
+            last = {c: plain([m for m in emu.chat_messages(c) if m["from_bot"]][-1]["text"]) for c in views}
             if all(final_line in t for t in last.values()):
                 break
             await asyncio.sleep(0.2)

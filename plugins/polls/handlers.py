@@ -378,19 +378,41 @@ async def on_open(query: CallbackQuery, app, session, event_ctx: EventContext, c
     await reply(query, text, markup(kb))
 
 
-async def on_vote(query: CallbackQuery, app, session, event_ctx: EventContext, callback_answer=None) -> None:
+async def on_vote(query: CallbackQuery, app, session, event_ctx: EventContext, callback_answer=None,
+                  event_update=None) -> None:
+    """Votes for one poll arriving together are decided together (``sequencer.batched``): the tap
+    whose turn it is runs them all in its transaction, reads the counts once and commits once; a
+    lone tap is a batch of one. Each tap then edits its own ballot, after the commit."""
     ctx, tr = event_ctx, event_ctx.tr
     _, _, poll_id, position = query.data.split(":")
     if ctx.event is None:
         return
-    result = await service.vote(app, session, ctx.event, ctx.user.id, int(poll_id), int(position))
+    event = ctx.event
+
+    async def decide(items: list[tuple[int, int]]) -> list:  # in the leading tap's session
+        try:
+            outcomes = [await service.vote(app, session, event, user_id, int(poll_id), pos) for user_id, pos in items]
+            poll = next((o.poll for o in outcomes if o.poll is not None), None)
+            options = results = None
+            if poll is not None:
+                options = await service.cached_options(app, session, poll.id)
+                if poll.show_results or not service.is_open(poll):
+                    results = await service.results(session, poll, options)
+            await session.commit()  # the votes are in (and the poll row's lock released) before Telegram is told
+        except Exception:
+            await session.rollback()
+            raise
+        return [(o, options, results) for o in outcomes]
+
+    order_key = event_update.update_id if event_update is not None else None
+    result, options, results = await app.sequencer.batched(order_key, ("polls:vote", event.id, int(poll_id)),
+                                                           (ctx.user.id, int(position)), decide)
     if callback_answer is not None:
         callback_answer.text = tr(f"polls-vote-{result.status}")
         callback_answer.show_alert = result.status in ("closed", "already")
     if result.poll is None:
         return
-    chosen = result.chosen if result.status != "closed" else await service.my_choice(app, session, result.poll,
-                                                                                      ctx.user.id)
-    text, kb = await _ballot(app, session, ctx, result.poll, chosen)
-    await session.commit()  # the vote is in (and the poll row's lock released) before Telegram is told
+    poll, is_open = result.poll, service.is_open(result.poll)
+    shown = results if (poll.show_results and result.chosen) or not is_open else None
+    text, kb = render.ballot(tr, poll, options, shown, result.chosen, tz=_tz(ctx), closed=not is_open)
     await reply(query, text, markup(kb))

@@ -344,7 +344,7 @@ async def vote(app, session, event: Event, user_id: int, poll_id: int, position:
     if option is None:
         return VoteResult("not_found", poll)
     if not is_open(poll):
-        return VoteResult("closed", poll)
+        return VoteResult("closed", poll, await chosen_by(session, poll, voter))
     who = None if poll.anonymous else user_id
     insert = upsert_insert(session)
     values = dict(poll_id=poll.id, voter=voter, slot=slot, option_id=option.id, user_id=who, voted_at=utcnow())

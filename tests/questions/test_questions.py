@@ -139,3 +139,21 @@ async def test_one_upvote_per_person_under_concurrency(sandbox):
     await asyncio.gather(*(tap() for _ in range(8)))
     async with app.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(QuestionVote)) <= 1
+
+
+async def test_forgetting_a_member_keeps_their_question_without_their_name(sandbox):
+    import plugins.questions as questions_plugin
+
+    app = await sandbox.start(plugins=["questions"], events=events(), poll=True)
+    alice, bob = await joined(sandbox, "Alice", "Bob")
+    async with app.transaction() as s:
+        event = await people.event_by_slug(s, "demo")
+        question = await service.ask(app, s, event, await people.get_member(s, event.id, alice.id), "Вопрос?")
+        await service.toggle_upvote(s, event, bob.id, question.id)
+    async with app.transaction() as s:
+        await questions_plugin.forget_member(app, s, event, await people.get_member(s, event.id, alice.id))
+        await questions_plugin.forget_member(app, s, event, await people.get_member(s, event.id, bob.id))
+    async with app.sessions() as s:
+        kept = await s.get(Question, question.id)
+        assert kept.asker_id is None and kept.asker_name == "" and kept.text == "Вопрос?"
+        assert await s.scalar(select(func.count()).select_from(QuestionVote)) == 0
