@@ -278,3 +278,24 @@ async def test_forgetting_a_member_keeps_their_vote_counted_without_their_name(s
         result = await service.results(s, await s.get(Poll, poll.id))
     assert str(alice.id) not in data and "Alice" not in data
     assert result.voters == 1 and [c for _, c in result.counts] == [1, 0, 1]
+
+
+async def test_a_poll_sent_to_a_workshops_attendees_reaches_only_them(sandbox):
+    """The groups other plugins offer to news (workshops: "booked for X") are offered for polls too."""
+    from ws_helpers import add_workshop
+
+    from plugins.workshops import service as workshops
+
+    app = await start(sandbox, plugins=("polls", "workshops", "news"))
+    alice, bob = await joined(sandbox, "Alice", "Bob")
+    workshop = await add_workshop(app, title="Soldering")
+    async with app.transaction() as s:
+        event = await people.event_by_slug(s, "demo")
+        await workshops.book(app, s, event, alice.id, workshop.id)
+    olga = await sandbox.admin("Olga")
+    await draft(olga, "Понравился мастер-класс?", ["Да", "Нет"])
+    await olga.click(re.compile(r"Soldering.*\(1 чел\.\)"))
+    await olga.expect(text="Опрос поставлен в очередь для 1 чел.")
+    await sandbox.drain_outbox()
+    await alice.expect(text="Понравился мастер-класс?")
+    assert "Понравился мастер-класс?" not in bob.transcript()
