@@ -6,6 +6,7 @@ Thin: every decision is in ``service``; every organizer path is checked here and
 
 from __future__ import annotations
 
+import asyncio
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
@@ -19,6 +20,7 @@ from core.handlers.common import reply
 from core.keyboards import button, rows
 from plugins.polls import live, render, service
 
+VOTE_SLOTS = 8  # PostgreSQL: votes decided at once by this process
 TOGGLES = ("multiple", "anonymous", "changeable", "show_results", "publish_results")
 
 
@@ -378,41 +380,58 @@ async def on_open(query: CallbackQuery, app, session, event_ctx: EventContext, c
     await reply(query, text, markup(kb))
 
 
+async def _decide(app, session, event, poll_id: int, items: list[tuple[int, int]]) -> list:
+    """Votes ``(user, position)`` in order, in ``session``; the counts read once; one commit."""
+    try:
+        outcomes = [await service.vote(app, session, event, user_id, poll_id, pos) for user_id, pos in items]
+        poll = next((o.poll for o in outcomes if o.poll is not None), None)
+        options = results = None
+        if poll is not None:
+            options = await service.cached_options(app, session, poll.id)
+            if poll.show_results or not service.is_open(poll):
+                results = await service.results(session, poll, options)
+        await session.commit()  # the votes are in (and the poll row's lock released) before Telegram is told
+    except Exception:
+        await session.rollback()
+        raise
+    return [(o, options, results) for o in outcomes]
+
+
+def _vote_slots(app) -> asyncio.Semaphore:
+    slots = app.services.get("polls:vote-slots")
+    if slots is None:
+        slots = app.services["polls:vote-slots"] = asyncio.Semaphore(VOTE_SLOTS)
+    return slots
+
+
 async def on_vote(query: CallbackQuery, app, session, event_ctx: EventContext, callback_answer=None,
                   event_update=None) -> None:
-    """Votes for one poll arriving together are decided together (``sequencer.batched``): the tap
-    whose turn it is runs them all in its transaction, reads the counts once and commits once; a
-    lone tap is a batch of one. Each tap then edits its own ballot, after the commit."""
+    """A vote commits before its ballot is edited; waiting for a turn holds no connection.
+
+    SQLite has one writer: a rush of votes queued on its lock would each hold a pooled connection
+    (thousands exhaust the pool) and pay a commit each, so votes for one poll arriving together are
+    decided together (``sequencer.batched``: one transaction, one count, one commit for the lot).
+    PostgreSQL takes votes side by side (a shared lock on the poll row), a few at a time here."""
     ctx, tr = event_ctx, event_ctx.tr
     _, _, poll_id, position = query.data.split(":")
     if ctx.event is None:
         return
-    event = ctx.event
-
-    async def decide(items: list[tuple[int, int]]) -> list:  # in the leading tap's session
-        try:
-            outcomes = [await service.vote(app, session, event, user_id, int(poll_id), pos) for user_id, pos in items]
-            poll = next((o.poll for o in outcomes if o.poll is not None), None)
-            options = results = None
-            if poll is not None:
-                options = await service.cached_options(app, session, poll.id)
-                if poll.show_results or not service.is_open(poll):
-                    results = await service.results(session, poll, options)
-            await session.commit()  # the votes are in (and the poll row's lock released) before Telegram is told
-        except Exception:
-            await session.rollback()
-            raise
-        return [(o, options, results) for o in outcomes]
-
-    order_key = event_update.update_id if event_update is not None else None
-    result, options, results = await app.sequencer.batched(order_key, ("polls:vote", event.id, int(poll_id)),
-                                                           (ctx.user.id, int(position)), decide)
+    event, item = ctx.event, (ctx.user.id, int(position))
+    if session.bind.dialect.name == "sqlite":
+        order_key = event_update.update_id if event_update is not None else None
+        result, options, results = await app.sequencer.batched(
+            order_key, ("polls:vote", event.id, int(poll_id)), item,
+            lambda items: _decide(app, session, event, int(poll_id), items))
+    else:
+        async with _vote_slots(app):
+            ((result, options, results),) = await _decide(app, session, event, int(poll_id), [item])
     if callback_answer is not None:
         callback_answer.text = tr(f"polls-vote-{result.status}")
         callback_answer.show_alert = result.status in ("closed", "already")
-    if result.poll is None:
+    poll = result.poll
+    if poll is None:
         return
-    poll, is_open = result.poll, service.is_open(result.poll)
+    is_open = service.is_open(poll)
     shown = results if (poll.show_results and result.chosen) or not is_open else None
     text, kb = render.ballot(tr, poll, options, shown, result.chosen, tz=_tz(ctx), closed=not is_open)
     await reply(query, text, markup(kb))
