@@ -9,7 +9,6 @@ back into a name.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import hmac
@@ -20,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
 
-from core import people
+from core import csv_export, people
 from core.db import utcnow
 from core.delivery import create_broadcast
 from core.delivery.dialect import upsert_insert
@@ -418,15 +417,6 @@ async def list_polls(session, event_id: int, *, pinned_open: bool = False, limit
     return list((await session.scalars(stmt.order_by(Poll.id.desc()).limit(limit))).all())
 
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell(value) -> str:
-    """A spreadsheet reads a cell starting with = + - @ as a formula: such text gets a leading quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
-
-
 async def export_csv(app, session, event: Event, actor, poll_id: int) -> str:
     """Counts per option; for a named poll also one row per vote. An anonymous poll's file holds
     the counts only: no user ids, names or times that could point at a person."""
@@ -435,13 +425,13 @@ async def export_csv(app, session, event: Event, actor, poll_id: int) -> str:
     if poll is None:
         raise PollsError("polls-gone")
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["question", cell(poll.question)])
+    writer = csv_export.writer(out)  # formula-safe: every cell a participant or organizer typed
+    writer.writerow(["question", poll.question])
     writer.writerow(["voters", (await results(session, poll)).voters])
     writer.writerow([])
     writer.writerow(["option", "votes"])
     for text, count in (await results(session, poll)).counts:
-        writer.writerow([cell(text), count])
+        writer.writerow([text, count])
     if not poll.anonymous:
         writer.writerow([])
         writer.writerow(["user_id", "name", "username", "option", "voted_at"])
@@ -451,7 +441,7 @@ async def export_csv(app, session, event: Event, actor, poll_id: int) -> str:
             .where(PollVote.poll_id == poll.id).order_by(PollVote.id))
         for user_id, first, last, username, option, at in rows.all():
             name = " ".join(p for p in (first, last) if p)
-            writer.writerow([user_id or "", cell(name), cell(username), cell(option), at.isoformat(timespec="seconds")])
+            writer.writerow([user_id or "", name, username or "", option, at.isoformat(timespec="seconds")])
     return out.getvalue()
 
 

@@ -26,13 +26,13 @@ class QuestionsAsk(StatesGroup):
 def router() -> Router:
     r = Router(name="questions")
     cb = r.callback_query
-    cb.register(on_list, F.data.regexp(r"^questions:l:\d+$"))
-    cb.register(on_upvote, F.data.regexp(r"^questions:up:\d+:\d+$"))
-    cb.register(on_ask, F.data.regexp(r"^questions:ask:\d+$"))
+    cb.register(on_list, F.data.regexp(r"^questions:l:\d{1,9}$"))
+    cb.register(on_upvote, F.data.regexp(r"^questions:up:\d{1,9}:\d{1,9}$"))
+    cb.register(on_ask, F.data.regexp(r"^questions:ask:\d{1,9}$"))
     cb.register(on_send, F.data.regexp(r"^questions:send:[na]$"))
     cb.register(on_cancel, F.data == "questions:cancel")
-    cb.register(on_moderate, F.data.regexp(r"^questions:m:\d+$"))
-    cb.register(on_moderate_action, F.data.regexp(r"^questions:m:(ans|hide|pub):\d+:\d+$"))
+    cb.register(on_moderate, F.data.regexp(r"^questions:m:\d{1,9}$"))
+    cb.register(on_moderate_action, F.data.regexp(r"^questions:m:(ans|hide|pub):\d{1,9}:\d{1,9}$"))
     r.message.register(on_text, QuestionsAsk.text, F.chat.type == "private")
     return r
 
