@@ -1,10 +1,16 @@
-"""FAQ: the questions participants ask most, answered in two taps. Filled from the program file."""
+"""FAQ: the questions participants ask most, by category or found from their own words (typos and
+word forms forgiven); organizers edit it in the bot or load it from the program file.
+
+Free text in a private chat with no dialog open goes to the FAQ search first. When nothing helps,
+the plugin asks others through its published hook ``faq_unanswered`` (``plugins/faq/hookspecs.py``)
+what to offer — the helpdesk offers "ask the organizers" with the typed text.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from core import MenuItem, PluginConfig, PluginManifest, hookimpl
+from core import AdminItem, MenuItem, PluginConfig, PluginManifest, hookimpl
 
 HERE = Path(__file__).resolve().parent
 
@@ -15,13 +21,20 @@ class FaqConfig(PluginConfig):
 
 manifest = PluginManifest(
     name="faq",
-    version="0.1.0",
-    description="Frequently asked questions",
+    version="0.2.0",
+    description="Frequently asked questions: categories, search by typed question, editing in the bot",
     config_model=FaqConfig,
     migrations=HERE / "migrations" / "versions",
     locales=HERE / "locales",
 )
 program_sections = ("faq",)
+
+
+@hookimpl
+def add_hookspecs(pm):
+    from plugins.faq import hookspecs
+
+    pm.add_hookspecs(hookspecs)
 
 
 @hookimpl
@@ -34,6 +47,11 @@ def register_routers(app):
 @hookimpl
 def menu_items(app, event, member):
     return [MenuItem("faq-menu", "faq:list", order=80)]
+
+
+@hookimpl
+def admin_items(app, event, member):
+    return [AdminItem("faq-admin-menu", "faq:a:home", order=60)]
 
 
 @hookimpl
