@@ -36,13 +36,13 @@ class QrDesk(StatesGroup):
     scanning = State()
 
 
-class QrReissue(CallbackData, prefix="qrr"):
+class QrReissue(CallbackData, prefix="qr.reissue"):
     """"Yes, issue a new pass", naming the pass the person saw (0: none), so a second tap is harmless."""
 
     replacing: RowId
 
 
-class QrUndo(CallbackData, prefix="qru"):
+class QrUndo(CallbackData, prefix="qr.undo"):
     checkin: RowId
 
 
