@@ -10,11 +10,13 @@ import asyncio
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 
 from core.context import EventContext
+from core.filters import Magic
 from core.handlers.admin import refuse
 from core.handlers.common import reply
 from core.keyboards import button, rows
@@ -34,25 +36,25 @@ class PollsCreate(StatesGroup):
 def router() -> Router:
     r = Router(name="polls")
     cb = r.callback_query
-    cb.register(on_home, F.data == "polls:a:home")
-    cb.register(on_new, F.data == "polls:a:new")
-    cb.register(on_toggle, F.data.startswith("polls:a:t:"))
-    cb.register(on_when, F.data == "polls:a:when")
-    cb.register(on_settings, F.data == "polls:a:settings")
-    cb.register(on_preview, F.data == "polls:a:preview")
-    cb.register(on_send, F.data.startswith("polls:a:send:"))
-    cb.register(on_send, F.data == "polls:a:pin")
-    cb.register(on_cancel, F.data == "polls:a:cancel")
-    cb.register(on_poll, F.data.regexp(r"^polls:a:p:\d{1,9}$"))
-    cb.register(on_close, F.data.regexp(r"^polls:a:close:\d{1,9}$"))
-    cb.register(on_csv, F.data.regexp(r"^polls:a:csv:\d{1,9}$"))
-    cb.register(on_list, F.data == "polls:list")
-    cb.register(on_open, F.data.regexp(r"^polls:o:\d{1,9}$"))
-    cb.register(on_vote, F.data.regexp(r"^polls:v:\d{1,9}:\d{1,9}$"))
+    cb.register(on_home, Magic(F.data == "polls:a:home"))
+    cb.register(on_new, Magic(F.data == "polls:a:new"))
+    cb.register(on_toggle, Magic(F.data.startswith("polls:a:t:")))
+    cb.register(on_when, Magic(F.data == "polls:a:when"))
+    cb.register(on_settings, Magic(F.data == "polls:a:settings"))
+    cb.register(on_preview, Magic(F.data == "polls:a:preview"))
+    cb.register(on_send, Magic(F.data.startswith("polls:a:send:")))
+    cb.register(on_send, Magic(F.data == "polls:a:pin"))
+    cb.register(on_cancel, Magic(F.data == "polls:a:cancel"))
+    cb.register(on_poll, Magic(F.data.regexp(r"^polls:a:p:\d{1,9}$")))
+    cb.register(on_close, Magic(F.data.regexp(r"^polls:a:close:\d{1,9}$")))
+    cb.register(on_csv, Magic(F.data.regexp(r"^polls:a:csv:\d{1,9}$")))
+    cb.register(on_list, Magic(F.data == "polls:list"))
+    cb.register(on_open, Magic(F.data.regexp(r"^polls:o:\d{1,9}$")))
+    cb.register(on_vote, Magic(F.data.regexp(r"^polls:v:\d{1,9}:\d{1,9}$")))
     msg = r.message
-    msg.register(on_question, PollsCreate.question, F.chat.type == "private")
-    msg.register(on_options, PollsCreate.options, F.chat.type == "private")
-    msg.register(on_closing, PollsCreate.closing, F.chat.type == "private")
+    msg.register(on_question, StateFilter(PollsCreate.question), Magic(F.chat.type == "private"))
+    msg.register(on_options, StateFilter(PollsCreate.options), Magic(F.chat.type == "private"))
+    msg.register(on_closing, StateFilter(PollsCreate.closing), Magic(F.chat.type == "private"))
     return r
 
 

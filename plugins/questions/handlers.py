@@ -4,12 +4,14 @@ anonymous), and the moderators' and speakers' queue (publish, answered, hide). T
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.text_decorations import html_decoration as hd
 
 from core.context import EventContext
+from core.filters import Magic
 from core.handlers.admin import refuse
 from core.handlers.common import reply
 from core.keyboards import button, rows
@@ -26,14 +28,14 @@ class QuestionsAsk(StatesGroup):
 def router() -> Router:
     r = Router(name="questions")
     cb = r.callback_query
-    cb.register(on_list, F.data.regexp(r"^questions:l:\d{1,9}$"))
-    cb.register(on_upvote, F.data.regexp(r"^questions:up:\d{1,9}:\d{1,9}$"))
-    cb.register(on_ask, F.data.regexp(r"^questions:ask:\d{1,9}$"))
-    cb.register(on_send, F.data.regexp(r"^questions:send:[na]$"))
-    cb.register(on_cancel, F.data == "questions:cancel")
-    cb.register(on_moderate, F.data.regexp(r"^questions:m:\d{1,9}$"))
-    cb.register(on_moderate_action, F.data.regexp(r"^questions:m:(ans|hide|pub):\d{1,9}:\d{1,9}$"))
-    r.message.register(on_text, QuestionsAsk.text, F.chat.type == "private")
+    cb.register(on_list, Magic(F.data.regexp(r"^questions:l:\d{1,9}$")))
+    cb.register(on_upvote, Magic(F.data.regexp(r"^questions:up:\d{1,9}:\d{1,9}$")))
+    cb.register(on_ask, Magic(F.data.regexp(r"^questions:ask:\d{1,9}$")))
+    cb.register(on_send, Magic(F.data.regexp(r"^questions:send:[na]$")))
+    cb.register(on_cancel, Magic(F.data == "questions:cancel"))
+    cb.register(on_moderate, Magic(F.data.regexp(r"^questions:m:\d{1,9}$")))
+    cb.register(on_moderate_action, Magic(F.data.regexp(r"^questions:m:(ans|hide|pub):\d{1,9}:\d{1,9}$")))
+    r.message.register(on_text, StateFilter(QuestionsAsk.text), Magic(F.chat.type == "private"))
     return r
 
 
