@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
@@ -21,6 +21,7 @@ from aiogram.utils.text_decorations import html_decoration as hd
 
 from core.callback_types import RowId
 from core.context import EventContext
+from core.filters import Magic
 from core.handlers.admin import refuse
 from core.handlers.common import reply
 from core.keyboards import button, rows
@@ -48,17 +49,19 @@ class QrUndo(CallbackData, prefix="qr.undo"):
 
 def router() -> Router:
     r = Router(name="qr")
-    r.message.register(on_pass, Command("pass"), F.chat.type == "private")
-    r.callback_query.register(on_pass, F.data == PASS)
-    r.callback_query.register(on_reissue_ask, F.data == REISSUE)
+    private = Magic(F.chat.type == "private")
+    r.message.register(on_pass, Command("pass"), private)
+    r.callback_query.register(on_pass, Magic(F.data == PASS))
+    r.callback_query.register(on_reissue_ask, Magic(F.data == REISSUE))
     r.callback_query.register(on_reissue, QrReissue.filter())
-    r.callback_query.register(on_desk, F.data == DESK)
-    r.callback_query.register(on_desk_off, F.data == DESK_OFF)
-    r.callback_query.register(on_stats, F.data == STATS)
+    r.callback_query.register(on_desk, Magic(F.data == DESK))
+    r.callback_query.register(on_desk_off, Magic(F.data == DESK_OFF))
+    r.callback_query.register(on_stats, Magic(F.data == STATS))
     r.callback_query.register(on_undo, QrUndo.filter())
-    r.message.register(on_photo, QrDesk.scanning, F.photo, F.chat.type == "private")
-    r.message.register(on_document, QrDesk.scanning, F.document, F.chat.type == "private")
-    r.message.register(on_code, QrDesk.scanning, F.text, ~F.text.startswith("/"), F.chat.type == "private")
+    scanning = StateFilter(QrDesk.scanning)
+    r.message.register(on_photo, scanning, Magic(F.photo), private)
+    r.message.register(on_document, scanning, Magic(F.document), private)
+    r.message.register(on_code, scanning, Magic(F.text & ~F.text.startswith("/")), private)
     return r
 
 
