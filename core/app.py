@@ -18,12 +18,13 @@ from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from core import aiogram_post_init, aiogram_responses
 from core import config as config_mod
-from core.bot_session import JsonBodySession
+from core.bot_session import LimitedSession
 from core.config import CoreSettings, RawConfig
 from core.context_cache import ContextCache
 from core.context_loader import ContextLoader
 from core.contributions import BotCommand, JobSpec, PluginConfig
 from core.db import create_engine, session_factory, transaction
+from core.delivery.ratelimit import SharedLimiter, make_limiter
 from core.filters import PluginEnabled
 from core.inline_filters import run_sync_filters_inline
 from core.i18n import CORE_LOCALES, Catalogs
@@ -124,10 +125,15 @@ class OrganizerApp:
     # --- bot and dispatcher ----------------------------------------------------------------
 
     def make_bot(self) -> Bot:
+        # One limiter for every send and edit of this bot, shared with the outbox sender (and with
+        # other processes through Redis when redis.url is set); buckets are per bot, hence its id.
+        delivery = self.settings.delivery
+        limiter = SharedLimiter(make_limiter(delivery, redis_url=self.settings.redis.url,
+                                             prefix=f"organizer:delivery:{self.settings.bot.token.split(':')[0]}"))
+        extra: dict[str, Any] = {}
         if self.settings.bot.api_server:
-            session = JsonBodySession(api=TelegramAPIServer.from_base(self.settings.bot.api_server))
-        else:
-            session = JsonBodySession()
+            extra["api"] = TelegramAPIServer.from_base(self.settings.bot.api_server)
+        session = LimitedSession(limiter=limiter, max_reply_age=delivery.reply_max_age_seconds, **extra)
         return Bot(self.settings.bot.token, session=session,
                    default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True))
 
@@ -142,10 +148,12 @@ class OrganizerApp:
 
     def build_dispatcher(self) -> Dispatcher:
         from core.handlers import build_core_routers, build_fallback_router
+        from core.flood import FloodMiddleware
         from core.middlewares import ContextMiddleware, ErrorReplyMiddleware
 
         storage, isolation = self._fsm()
         dp = Dispatcher(storage=storage, events_isolation=isolation, app=self)
+        dp.update.outer_middleware(FloodMiddleware(self))  # before any work: a flood costs no queries
         dp.update.outer_middleware(ContextMiddleware(self))
         dp.update.middleware(ErrorReplyMiddleware(self))
         dp.callback_query.middleware(CallbackAnswerMiddleware())
