@@ -153,7 +153,12 @@ class OrganizerApp:
 
         storage, isolation = self._fsm()
         dp = Dispatcher(storage=storage, events_isolation=isolation, app=self)
-        dp.update.outer_middleware(FloodMiddleware(self))  # before any work: a flood costs no queries
+        # Flood control counts updates as they arrive, before aiogram's per-user FSM lock (where a
+        # flood would otherwise queue up behind the update being answered): it goes between the
+        # dispatcher's user-context and FSM middlewares, re-registered through the public manager.
+        dp.update.outer_middleware.unregister(dp.fsm)
+        dp.update.outer_middleware(FloodMiddleware(self))
+        dp.update.outer_middleware(dp.fsm)
         dp.update.outer_middleware(ContextMiddleware(self))
         dp.update.middleware(ErrorReplyMiddleware(self))
         dp.callback_query.middleware(CallbackAnswerMiddleware())

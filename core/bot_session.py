@@ -31,7 +31,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramR
 from aiogram.methods.base import TelegramType
 from aiohttp import ClientError
 
-from core.delivery.ratelimit import Priority, SharedLimiter
+from core.delivery.ratelimit import Lane, SharedLimiter
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -154,7 +154,7 @@ class LimitedSession(JsonBodySession):
         if chat_id is None or self.limiter is None or _granted.get():
             return await super().make_request(bot, method, timeout)
         origin = _reply_origin.get()
-        priority = Priority.BULK if origin is None else Priority.INTERACTIVE
+        lane = Lane.BULK if origin is None else Lane.INTERACTIVE
         # The deadline on the monotonic clock: how long the user may still wait.
         deadline = None if origin is None else time.monotonic() + origin + self.max_reply_age - time.time()
         edit_key = self._edit_key(method, chat_id)
@@ -163,20 +163,20 @@ class LimitedSession(JsonBodySession):
             self._edit_seq[edit_key] = seq
         try:
             async with self.limiter.chat_turn(chat_id):
-                return await self._send(bot, method, timeout, chat_id, priority, deadline, origin,
+                return await self._send(bot, method, timeout, chat_id, lane, deadline, origin,
                                         edit_key, seq)
         finally:
             if edit_key is not None and self._edit_seq.get(edit_key) == seq:
                 del self._edit_seq[edit_key]
 
-    async def _send(self, bot, method, timeout, chat_id, priority, deadline, origin, edit_key, seq):
+    async def _send(self, bot, method, timeout, chat_id, lane, deadline, origin, edit_key, seq):
         retries = 0
         while True:
             if edit_key is not None and self._edit_seq.get(edit_key) != seq:
                 # A newer edit of this message is queued behind us: it carries the latest state.
                 self.stats["merged"] += 1
                 return True
-            grant = await self.limiter.acquire(chat_id, priority, deadline)
+            grant = await self.limiter.acquire(chat_id, lane, deadline)
             if grant is None:
                 self.stats["stale"] += 1
                 log.warning("dropped %s to chat %s: its user has waited %.0f s (limit %.0f s)",
@@ -191,7 +191,7 @@ class LimitedSession(JsonBodySession):
                 log.warning("429 on %s to chat %s: pausing %ss, then retrying (attempt %d)",
                             method.__api_method__, chat_id, exc.retry_after, retries + 1)
                 await self.limiter.pause(exc.retry_after)
-                if priority is Priority.BULK and retries > MAX_BULK_RETRIES:
+                if lane is Lane.BULK and retries > MAX_BULK_RETRIES:
                     raise
                 continue
             finally:

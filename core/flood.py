@@ -53,7 +53,13 @@ class FloodMiddleware(BaseMiddleware):
                        event: TelegramObject, data: dict[str, Any]) -> Any:
         user = data.get("event_from_user")
         if user is None or user.is_bot or self.allow(user.id):
-            return await handler(event, data)
+            # Counted as in flight from here: an update waiting for its user's FSM lock is work
+            # still to do (a graceful stop and the sandbox's settle wait for it).
+            self.app.in_flight.enter()
+            try:
+                return await handler(event, data)
+            finally:
+                self.app.in_flight.leave()
         self.dropped += 1
         log.info("update %s dropped: user floods", getattr(event, "update_id", "?"))
         await self._notice(event, data, user)

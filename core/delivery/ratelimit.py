@@ -357,7 +357,7 @@ def make_limiter(settings: DeliverySettings, *, redis_url: str | None, prefix: s
     return LocalRateLimiter(limits)
 
 
-class Priority(IntEnum):
+class Lane(IntEnum):
     INTERACTIVE = 0  # a reply to the user's own update
     BULK = 1  # broadcasts, reminders, anything sent from a background task
 
@@ -407,13 +407,13 @@ class SharedLimiter:
 
     # --- the interactive lane -------------------------------------------------------------------
 
-    async def acquire(self, chat_id: int, priority: Priority, deadline: float | None = None,
+    async def acquire(self, chat_id: int, lane: Lane, deadline: float | None = None,
                       clock=time.monotonic) -> Grant | None:
         """Wait for a slot; None if it would come after ``deadline`` (a ``clock()`` time)."""
         wanting = False
         try:
             while True:
-                if priority is Priority.INTERACTIVE:
+                if lane is Lane.INTERACTIVE:
                     grant = await self.inner.try_acquire(chat_id)
                 else:
                     grant = await self.try_acquire(chat_id)
@@ -421,7 +421,7 @@ class SharedLimiter:
                     return grant
                 if deadline is not None and clock() + grant.wait > deadline:
                     return None
-                want = priority is Priority.INTERACTIVE and grant.reason == "global"
+                want = lane is Lane.INTERACTIVE and grant.reason == "global"
                 if want != wanting:
                     self._wanting += 1 if want else -1
                     wanting = want
