@@ -22,7 +22,7 @@ import json
 import logging
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any, cast
 
@@ -103,13 +103,21 @@ class StaleReply(TelegramAPIError):
     """A reply not sent because its user has waited longer than ``delivery.reply_max_age_seconds``."""
 
 
-def reply_context(origin: float) -> Token:
+# Called before a reply waits for its slot: the middleware commits the update's database work there,
+# so no transaction (and on SQLite no write lock) is held while the reply queues behind the limit,
+# and the work is saved whatever Telegram then answers.
+_before_reply: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar("organizer_before_reply",
+                                                                             default=None)
+
+
+def reply_context(origin: float, before_reply: Callable[[], Awaitable[None]] | None = None) -> tuple[Token, Token]:
     """Mark the current task as handling an update the user sent at ``origin`` (epoch seconds)."""
-    return _reply_origin.set(origin)
+    return _reply_origin.set(origin), _before_reply.set(before_reply)
 
 
-def end_reply_context(token: Token) -> None:
-    _reply_origin.reset(token)
+def end_reply_context(tokens: tuple[Token, Token]) -> None:
+    _reply_origin.reset(tokens[0])
+    _before_reply.reset(tokens[1])
 
 
 def already_granted() -> Token:
@@ -157,6 +165,9 @@ class LimitedSession(JsonBodySession):
         lane = Lane.BULK if origin is None else Lane.INTERACTIVE
         # The deadline on the monotonic clock: how long the user may still wait.
         deadline = None if origin is None else time.monotonic() + origin + self.max_reply_age - time.time()
+        before = _before_reply.get()
+        if before is not None and lane is Lane.INTERACTIVE:
+            await before()
         edit_key = self._edit_key(method, chat_id)
         seq = next(self._seq)
         if edit_key is not None:

@@ -46,12 +46,20 @@ class ContextMiddleware(BaseMiddleware):
         writes, tracking = cache.track(tg_user.id if tg_user is not None else None)
         # Replies made while handling this update go in the interactive lane, and are dropped
         # once their user has waited longer than delivery.reply_max_age_seconds.
-        reply_token = reply_context(_origin(event))
         state = data.get("state")
         deferred = DeferredState(state) if isinstance(state, FSMContext) else None
         if deferred is not None:
             data["state"] = deferred
         session = app.sessions()
+
+        async def commit_before_reply() -> None:
+            # The first reply of a handler commits what it wrote so far (handler → service → DB →
+            # commit → answer): a reply may wait seconds for its slot, and no transaction or
+            # SQLite write lock may be held meanwhile; the work is saved whatever Telegram says.
+            if _has_work(session):
+                await session.commit()
+
+        reply_token = reply_context(_origin(event), commit_before_reply)
         try:
             data["session"] = session
             data["event_ctx"], remember = await self._context(session, data)

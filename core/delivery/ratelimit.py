@@ -373,7 +373,7 @@ class SharedLimiter:
     global slot (its chat is free), bulk requests are told to wait, so the next global slot goes to
     the reply: a reply overtakes a running broadcast within about one global interval, and the
     broadcast still takes every slot no reply wants. A reply waiting for its own chat's slot (the
-    user is answered at 1/s) holds nothing back. Replies to one chat are granted in the order they
+    user is answered at 1/s) or for a 429 pause to end holds nothing back. Replies to one chat are granted in the order they
     asked (a FIFO lock per chat), so a user's answers keep their order.
     """
 
@@ -382,6 +382,7 @@ class SharedLimiter:
         self.limits: Limits | None = getattr(inner, "limits", None)
         self._wanting = 0  # replies whose next try is blocked only by the global bucket
         self._chat_locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        self._global_turn = asyncio.Lock()  # FIFO queue of replies waiting for the global slot
         self._closed = False
 
     # --- the bulk lane: the RateLimiter protocol, for OutboxSender --------------------------------
@@ -409,26 +410,41 @@ class SharedLimiter:
 
     async def acquire(self, chat_id: int, lane: Lane, deadline: float | None = None,
                       clock=time.monotonic) -> Grant | None:
-        """Wait for a slot; None if it would come after ``deadline`` (a ``clock()`` time)."""
-        wanting = False
-        try:
-            while True:
-                if lane is Lane.INTERACTIVE:
-                    grant = await self.inner.try_acquire(chat_id)
-                else:
-                    grant = await self.try_acquire(chat_id)
-                if grant.ok:
-                    return grant
-                if deadline is not None and clock() + grant.wait > deadline:
-                    return None
-                want = lane is Lane.INTERACTIVE and grant.reason == "global"
-                if want != wanting:
-                    self._wanting += 1 if want else -1
-                    wanting = want
-                await asyncio.sleep(grant.wait)
-        finally:
-            if wanting:
+        """Wait for a slot; None if it would come after ``deadline`` (a ``clock()`` time).
+
+        Replies that are blocked only by the global bucket queue in FIFO order on one lock, and only
+        the head of that queue asks the buckets: a thousand waiting replies cost one check per
+        global interval, not a thousand (no thundering herd), and they go out in the order they
+        became ready."""
+        while True:
+            grant = await self._try(chat_id, lane)
+            if grant.ok:
+                return grant
+            if deadline is not None and clock() + grant.wait > deadline:
+                return None
+            if lane is not Lane.INTERACTIVE or grant.reason != "global":
+                await asyncio.sleep(grant.wait)  # its own chat's slot, a 429 pause, or bulk's turn
+                continue
+            self._wanting += 1
+            try:
+                async with self._global_turn:
+                    while True:
+                        grant = await self.inner.try_acquire(chat_id)
+                        if grant.ok:
+                            return grant
+                        if deadline is not None and clock() + grant.wait > deadline:
+                            return None
+                        if grant.reason != "global":
+                            break  # paused meanwhile: wait outside the queue, then queue again
+                        await asyncio.sleep(grant.wait)
+            finally:
                 self._wanting -= 1
+            await asyncio.sleep(grant.wait)
+
+    async def _try(self, chat_id: int, lane: Lane) -> Grant:
+        if lane is Lane.INTERACTIVE:
+            return await self.inner.try_acquire(chat_id)
+        return await self.try_acquire(chat_id)
 
     def chat_turn(self, chat_id: int) -> _ChatTurn:
         """``async with limiter.chat_turn(chat):`` one request to that chat at a time, in FIFO order."""
