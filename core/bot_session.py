@@ -1,4 +1,11 @@
-"""The bot's HTTP session: aiogram's ``AiohttpSession`` posting requests without files as JSON.
+"""The bot's HTTP session: aiogram's ``AiohttpSession`` posting requests without files as JSON,
+and (``LimitedSession``) passing every send and edit through the one rate limiter of the bot.
+
+Subclassing ``AiohttpSession`` is aiogram's public extension point for this: every request of the
+``Bot`` — a handler's ``message.answer``, an edit, the outbox sender's sends — goes through
+``make_request``. Replies to a user's own update take the interactive lane (they wait for their
+slot ahead of broadcasts); requests made outside an update are bulk. ``answerCallbackQuery`` and
+other methods Telegram does not count pass straight through.
 
 The Bot API takes parameters as a query string, a urlencoded form, JSON ("except for uploading
 files") or multipart. aiogram always builds a form: every nested object (a keyboard) becomes a
@@ -154,7 +161,7 @@ class LimitedSession(JsonBodySession):
         self.max_reply_age = max_reply_age
         self._edit_seq: dict[tuple[int, int], int] = {}
         self._seq = itertools.count(1)
-        self.stats = {"sent": 0, "retried": 0, "stale": 0, "merged": 0}
+        self.stats = {"sent": 0, "retried": 0, "stale": 0, "merged": 0, "request_s": 0.0}
 
     async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType],
                            timeout: int | None = None) -> TelegramType:
@@ -194,6 +201,7 @@ class LimitedSession(JsonBodySession):
                             method.__api_method__, chat_id, time.time() - (origin or time.time()),
                             self.max_reply_age)
                 raise StaleReply(method=method, message="reply dropped: the user has waited too long")
+            started = time.monotonic()
             try:
                 result = await super().make_request(bot, method, timeout)
             except TelegramRetryAfter as exc:
@@ -206,6 +214,7 @@ class LimitedSession(JsonBodySession):
                     raise
                 continue
             finally:
+                self.stats["request_s"] += time.monotonic() - started
                 await self.limiter.release(grant)
             self.stats["sent"] += 1
             return result

@@ -44,6 +44,9 @@ async def _start_users(args) -> tuple[asyncio.subprocess.Process, str]:
     return child, line[1]
 
 
+session_stats: dict = {}  # the organizer session's own counts: sent, retried, stale, merged, request_s
+
+
 async def _organizer(base_url: str, db_url: str):
     from core.app import OrganizerApp
     from core.plugins import PluginRegistry
@@ -63,6 +66,8 @@ async def _organizer(base_url: str, db_url: str):
         allowed_updates=app.dispatcher.resolve_used_update_types()))
 
     async def stop():
+        stats = app.bot.session.stats
+        session_stats.update(stats)
         with contextlib.suppress(RuntimeError):
             await app.dispatcher.stop_polling()
         with contextlib.suppress(BaseException):
@@ -103,6 +108,9 @@ async def run_one(kind: str, args, db_url: str | None) -> dict:
     updates = sum(u["updates"] for u in users)
     waits = [w for u in users for w in u["waits"]]
     span = ok[-1] - ok[0] if ok else float("nan")
+    bins = [0] * (int(span // 5) + 1 if ok else 0)
+    for t in ok:
+        bins[int((t - ok[0]) // 5)] += 1
     allowed = len(ok) / LIMIT
     done = [u for u in users if u["done"] is not None]
     return {
@@ -113,6 +121,8 @@ async def run_one(kind: str, args, db_url: str | None) -> dict:
         "last_menu_s": max(u["done"] for u in done) - min(u["start"] for u in users) if done else float("nan"),
         "wait_p50_s": percentile(waits, 50), "wait_p99_s": percentile(waits, 99),
         "cpu_ms_per_update": 1000 * cpu / max(1, updates), "updates": updates,
+        "messages_per_5s": bins,
+        "session": dict(session_stats) if kind == "organizer" else None,
         "wait_p99_by_step_s": [round(percentile([u["waits"][i] for u in users if len(u["waits"]) > i], 99), 2)
                                for i in range(5)],
     }
@@ -135,11 +145,12 @@ async def main(args) -> None:
     finally:
         if drop is not None:
             await drop(db_url)
-    headers = [h for h in rows[0] if h != "wait_p99_by_step_s"]
+    headers = [h for h in rows[0] if h not in ("wait_p99_by_step_s", "messages_per_5s", "session")]
     print_table(f"rush: {args.users} users within {args.spread:.0f} s, sign-up on, limits 30/s, 1/s per chat "
                 f"(db {args.db})", headers, [[r[h] for h in headers] for r in rows])
     for r in rows:
         print(f"{r['bot']}: p99 wait by step (start, consent, name, phone, company): {r['wait_p99_by_step_s']}")
+        print(f"{r['bot']}: messages per 5 s: {r['messages_per_5s']}")
     org, bare = rows
     ratios = {"lost": f"{org['lost']} vs {bare['lost']}",
               "cpu_per_update_vs_bare": org["cpu_ms_per_update"] / bare["cpu_ms_per_update"]}
