@@ -69,6 +69,7 @@ PAUSE_MARGIN = 0.1  # seconds added to retry_after, as PTB does, so the first re
 # A request not answered (released) within this long is assumed to have arrived by then: aiogram's
 # request timeout is 60 s. Only matters for grants a crashed or cancelled sender never released.
 IN_FLIGHT_HORIZON = 60.0
+REDIS_CONNECTIONS = 16  # per process: one script call takes ~0.1 ms, so a few connections serve hundreds of waiters
 WINDOW_POLL = 0.005  # seconds between checks while the arrival window waits on requests in flight
 
 
@@ -288,7 +289,10 @@ class RedisRateLimiter:
 
         self.limits = limits
         self.prefix = prefix
-        self.redis = redis.Redis.from_url(url)
+        # Many replies ask at once (one per chat waiting for its slot): a blocking pool makes them
+        # queue for a connection instead of failing when the pool is exhausted.
+        self.redis = redis.Redis(connection_pool=redis.BlockingConnectionPool.from_url(
+            url, max_connections=REDIS_CONNECTIONS, timeout=5))
         self._acquire = self.redis.register_script(_ACQUIRE_LUA)
         self._release = self.redis.register_script(_RELEASE_LUA)
         self._pause = self.redis.register_script(_PAUSE_LUA)
@@ -347,7 +351,7 @@ class RedisRateLimiter:
             log.error("Redis rate limiter unavailable (%s); limiting this process alone until it is back", exc)
 
     async def close(self) -> None:
-        await self.redis.aclose()
+        await self.redis.aclose(close_connection_pool=True)  # the pool was passed in: close it too
 
 
 def make_limiter(settings: DeliverySettings, *, redis_url: str | None, prefix: str) -> RateLimiter:
