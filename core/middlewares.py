@@ -44,8 +44,7 @@ class ContextMiddleware(BaseMiddleware):
         cache = app.context_cache
         tg_user = data.get("event_from_user")
         writes, tracking = cache.track(tg_user.id if tg_user is not None else None)
-        # Replies made while handling this update go in the interactive lane, and are dropped
-        # once their user has waited longer than delivery.reply_max_age_seconds.
+        # The dialog state a handler sets is written only after its work commits (see DeferredState).
         state = data.get("state")
         deferred = DeferredState(state) if isinstance(state, FSMContext) else None
         if deferred is not None:
@@ -59,6 +58,8 @@ class ContextMiddleware(BaseMiddleware):
             if _has_work(session):
                 await session.commit()
 
+        # Replies made while handling this update go in the interactive lane, and are dropped
+        # once their user has waited longer than delivery.reply_max_age_seconds.
         reply_token = reply_context(_origin(event), commit_before_reply)
         try:
             data["session"] = session
