@@ -1,12 +1,12 @@
 """Per-user flood control: past ``user_updates_per_second`` (with a burst of ``user_updates_burst``)
-a user's updates are dropped before any work, and the user is told once to slow down.
+a user's messages are dropped before any work, and the user is told once to slow down.
 
 Replies leave at Telegram's 1 message a second per chat; a user who sends sixty texts in a second
 would otherwise queue a minute of answers to themselves (and of database work), all stale by the
 time they arrive. The bucket is GCRA, as the send limiter's: an update is accepted while its
-theoretical arrival time is within the burst. A dropped callback is still answered (its spinner
-stops, with the notice as its text); a dropped message gets the notice as a message, at most once
-per ``NOTICE_EVERY`` seconds per user.
+theoretical arrival time is within the burst. Messages are counted, not button taps (a tap costs at
+most an edit, queued edits of one message collapse into the newest, and a callback's answer is not
+rate-limited). The notice is sent at most once per ``NOTICE_EVERY`` seconds per user.
 """
 
 from __future__ import annotations
@@ -52,7 +52,10 @@ class FloodMiddleware(BaseMiddleware):
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
         user = data.get("event_from_user")
-        if user is None or user.is_bot or self.allow(user.id):
+        # Only messages are counted: a tap costs at most an edit, and queued edits of one message
+        # already collapse into the newest (core.bot_session); its answer is never rate-limited.
+        counted = isinstance(event, Update) and event.message is not None
+        if user is None or user.is_bot or not counted or self.allow(user.id):
             # Counted as in flight from here: an update waiting for its user's FSM lock is work
             # still to do (a graceful stop and the sandbox's settle wait for it).
             self.app.in_flight.enter()
@@ -62,27 +65,25 @@ class FloodMiddleware(BaseMiddleware):
                 self.app.in_flight.leave()
         self.dropped += 1
         log.info("update %s dropped: user floods", getattr(event, "update_id", "?"))
-        await self._notice(event, data, user)
+        self.app.in_flight.enter()
+        try:
+            await self._notice(event, data, user)
+        finally:
+            self.app.in_flight.leave()
         return None
 
     async def _notice(self, event: TelegramObject, data: dict[str, Any], user) -> None:
         now = self.clock()
-        callback = event.callback_query if isinstance(event, Update) else None
-        first = now - self._noticed.get(user.id, -NOTICE_EVERY) >= NOTICE_EVERY
-        if not first and callback is None:
+        if now - self._noticed.get(user.id, -NOTICE_EVERY) < NOTICE_EVERY:
             return
-        if first:
-            self._noticed[user.id] = now
-            if len(self._noticed) > _PRUNE_OVER:
-                self._noticed = {u: t for u, t in self._noticed.items() if now - t < NOTICE_EVERY}
+        self._noticed[user.id] = now
+        if len(self._noticed) > _PRUNE_OVER:
+            self._noticed = {u: t for u, t in self._noticed.items() if now - t < NOTICE_EVERY}
         # The user's stored language is not read for a dropped update (no database work at all).
         tr = self.app.translator(pick_language(None, user.language_code, None))
         bot = data["bot"]
         token = reply_context(time.time())
         try:
-            if callback is not None:  # not rate-limited: always stop the spinner
-                await bot.answer_callback_query(callback.id, tr("flood-slow-down") if first else None)
-                return
             chat = data.get("event_chat")
             if chat is not None:
                 await bot.send_message(chat.id, tr("flood-slow-down"))
