@@ -17,12 +17,13 @@ from aiogram.types import BotCommand as TgBotCommand
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from core import config as config_mod
-from core.bot_session import JsonBodySession
+from core.bot_session import LimitedSession
 from core.config import CoreSettings, RawConfig
 from core.context_cache import ContextCache
 from core.context_loader import ContextLoader
 from core.contributions import BotCommand, JobSpec, PluginConfig
 from core.db import create_engine, session_factory, transaction
+from core.delivery.ratelimit import SharedLimiter, make_limiter
 from core.filters import PluginEnabled
 from core.i18n import CORE_LOCALES, Catalogs
 from core.plugins import PluginRegistry
@@ -120,10 +121,15 @@ class OrganizerApp:
     # --- bot and dispatcher ----------------------------------------------------------------
 
     def make_bot(self) -> Bot:
+        # One limiter for every send and edit of this bot, shared with the outbox sender (and with
+        # other processes through Redis when redis.url is set); buckets are per bot, hence its id.
+        delivery = self.settings.delivery
+        limiter = SharedLimiter(make_limiter(delivery, redis_url=self.settings.redis.url,
+                                             prefix=f"organizer:delivery:{self.settings.bot.token.split(':')[0]}"))
+        extra: dict[str, Any] = {}
         if self.settings.bot.api_server:
-            session = JsonBodySession(api=TelegramAPIServer.from_base(self.settings.bot.api_server))
-        else:
-            session = JsonBodySession()
+            extra["api"] = TelegramAPIServer.from_base(self.settings.bot.api_server)
+        session = LimitedSession(limiter=limiter, max_reply_age=delivery.reply_max_age_seconds, **extra)
         return Bot(self.settings.bot.token, session=session,
                    default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True))
 
@@ -138,10 +144,17 @@ class OrganizerApp:
 
     def build_dispatcher(self) -> Dispatcher:
         from core.handlers import build_core_routers, build_fallback_router
+        from core.flood import FloodMiddleware
         from core.middlewares import ContextMiddleware, ErrorReplyMiddleware
 
         storage, isolation = self._fsm()
         dp = Dispatcher(storage=storage, events_isolation=isolation, app=self)
+        # Flood control counts updates as they arrive, before aiogram's per-user FSM lock (where a
+        # flood would otherwise queue up behind the update being answered): it goes between the
+        # dispatcher's user-context and FSM middlewares, re-registered through the public manager.
+        dp.update.outer_middleware.unregister(dp.fsm)
+        dp.update.outer_middleware(FloodMiddleware(self))
+        dp.update.outer_middleware(dp.fsm)
         dp.update.outer_middleware(ContextMiddleware(self))
         dp.update.middleware(ErrorReplyMiddleware(self))
         dp.callback_query.middleware(CallbackAnswerMiddleware())

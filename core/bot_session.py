@@ -1,4 +1,11 @@
-"""The bot's HTTP session: aiogram's ``AiohttpSession`` posting requests without files as JSON.
+"""The bot's HTTP session: aiogram's ``AiohttpSession`` posting requests without files as JSON,
+and (``LimitedSession``) passing every send and edit through the one rate limiter of the bot.
+
+Subclassing ``AiohttpSession`` is aiogram's public extension point for this: every request of the
+``Bot`` — a handler's ``message.answer``, an edit, the outbox sender's sends — goes through
+``make_request``. Replies to a user's own update take the interactive lane (they wait for their
+slot ahead of broadcasts); requests made outside an update are bulk. ``answerCallbackQuery`` and
+other methods Telegram does not count pass straight through.
 
 The Bot API takes parameters as a query string, a urlencoded form, JSON ("except for uploading
 files") or multipart. aiogram always builds a form: every nested object (a keyboard) becomes a
@@ -17,18 +24,27 @@ the outbox's prepared texts), and the answer's status, errors and parsing are ai
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
-from collections.abc import Callable
+import logging
+import time
+import zlib
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any, cast
 
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.exceptions import TelegramNetworkError
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramRetryAfter
 from aiogram.methods.base import TelegramType
 from aiohttp import ClientError
+
+from core.delivery.ratelimit import Lane, SharedLimiter
 
 if TYPE_CHECKING:
     from aiogram import Bot
     from aiogram.methods import TelegramMethod
+
+log = logging.getLogger(__name__)
 
 _JSON = {"Content-Type": "application/json"}
 
@@ -73,3 +89,144 @@ async def post(session: AiohttpSession, url: str, body: bytes, headers: dict[str
         raise TelegramNetworkError(method=method(), message="Request timeout error") from exc
     except ClientError as exc:
         raise TelegramNetworkError(method=method(), message=f"{type(exc).__name__}: {exc}") from exc
+
+
+# --- one limiter for every message the bot sends or edits -------------------------------------
+
+# When the update being handled reached the user (epoch seconds), set for the handler's task by
+# the middleware: a request made inside it is a reply (interactive lane), one made anywhere else
+# (a background job) is bulk. Unset outside updates.
+_reply_origin: ContextVar[float | None] = ContextVar("organizer_reply_origin", default=None)
+# Set by the outbox sender inside a send it already took a slot for: the session must not take a second.
+_granted: ContextVar[bool] = ContextVar("organizer_rate_granted", default=False)
+
+# Methods Telegram's flood control counts (sending, copying, forwarding, editing); answerCallbackQuery,
+# chat actions, getters and deletes are not limited, so the 15-second callback deadline never waits.
+_EXTRA_LIMITED = frozenset({"copyMessage", "copyMessages", "forwardMessage", "forwardMessages", "stopPoll"})
+MAX_BULK_RETRIES = 5  # a background send retries a 429 this often; a reply until it would be stale
+
+
+class StaleReply(TelegramAPIError):
+    """A reply not sent because its user has waited longer than ``delivery.reply_max_age_seconds``."""
+
+
+# Called before a reply waits for its slot: the middleware commits the update's database work there,
+# so no transaction (and on SQLite no write lock) is held while the reply queues behind the limit,
+# and the work is saved whatever Telegram then answers.
+_before_reply: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar("organizer_before_reply",
+                                                                             default=None)
+
+
+def reply_context(origin: float, before_reply: Callable[[], Awaitable[None]] | None = None) -> tuple[Token, Token]:
+    """Mark the current task as handling an update the user sent at ``origin`` (epoch seconds)."""
+    return _reply_origin.set(origin), _before_reply.set(before_reply)
+
+
+def end_reply_context(tokens: tuple[Token, Token]) -> None:
+    _reply_origin.reset(tokens[0])
+    _before_reply.reset(tokens[1])
+
+
+def already_granted() -> Token:
+    return _granted.set(True)
+
+
+def limited_chat(method: TelegramMethod[Any]) -> int | None:
+    """The chat whose buckets a request counts against, or None if Telegram does not limit it."""
+    name = method.__api_method__
+    if not ((name.startswith("send") and name != "sendChatAction") or name.startswith("edit")
+            or name in _EXTRA_LIMITED):
+        return None
+    chat_id = getattr(method, "chat_id", None)
+    if isinstance(chat_id, int):
+        return chat_id
+    if isinstance(chat_id, str):  # @channelusername: a channel, limited like a group
+        return -(zlib.crc32(chat_id.encode()) + 1)
+    return None  # inline_message_id edits carry no chat
+
+
+class LimitedSession(JsonBodySession):
+    """Every send and edit passes ``limiter`` (shared with the outbox sender).
+
+    A reply waits for its slot rather than failing; a 429 pauses sending for ``retry_after`` and the
+    request is retried after it; a reply whose user has waited more than ``max_reply_age`` seconds is
+    dropped with a log line (``StaleReply``) rather than sent stale. Edits of one message that queue
+    up behind each other collapse: only the newest is sent (five taps, one answer for the last state).
+    """
+
+    def __init__(self, *args: Any, limiter: SharedLimiter | None = None, max_reply_age: float = 60.0,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limiter = limiter
+        self.max_reply_age = max_reply_age
+        self._edit_seq: dict[tuple[int, int], int] = {}
+        self._seq = itertools.count(1)
+        self.stats = {"sent": 0, "retried": 0, "stale": 0, "merged": 0, "request_s": 0.0}
+
+    async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType],
+                           timeout: int | None = None) -> TelegramType:
+        chat_id = limited_chat(method)
+        if chat_id is None or self.limiter is None or _granted.get():
+            return await super().make_request(bot, method, timeout)
+        origin = _reply_origin.get()
+        lane = Lane.BULK if origin is None else Lane.INTERACTIVE
+        # The deadline on the monotonic clock: how long the user may still wait.
+        deadline = None if origin is None else time.monotonic() + origin + self.max_reply_age - time.time()
+        before = _before_reply.get()
+        if before is not None and lane is Lane.INTERACTIVE:
+            await before()
+        edit_key = self._edit_key(method, chat_id)
+        seq = next(self._seq)
+        if edit_key is not None:
+            self._edit_seq[edit_key] = seq
+        try:
+            async with self.limiter.chat_turn(chat_id):
+                return await self._send(bot, method, timeout, chat_id, lane, deadline, origin,
+                                        edit_key, seq)
+        finally:
+            if edit_key is not None and self._edit_seq.get(edit_key) == seq:
+                del self._edit_seq[edit_key]
+
+    async def _send(self, bot, method, timeout, chat_id, lane, deadline, origin, edit_key, seq):
+        retries = 0
+        while True:
+            if edit_key is not None and self._edit_seq.get(edit_key) != seq:
+                # A newer edit of this message is queued behind us: it carries the latest state.
+                self.stats["merged"] += 1
+                return True
+            grant = await self.limiter.acquire(chat_id, lane, deadline)
+            if grant is None:
+                self.stats["stale"] += 1
+                log.warning("dropped %s to chat %s: its user has waited %.0f s (limit %.0f s)",
+                            method.__api_method__, chat_id, time.time() - (origin or time.time()),
+                            self.max_reply_age)
+                raise StaleReply(method=method, message="reply dropped: the user has waited too long")
+            started = time.monotonic()
+            try:
+                result = await super().make_request(bot, method, timeout)
+            except TelegramRetryAfter as exc:
+                retries += 1
+                self.stats["retried"] += 1
+                log.warning("429 on %s to chat %s: pausing %ss, then retrying (attempt %d)",
+                            method.__api_method__, chat_id, exc.retry_after, retries + 1)
+                await self.limiter.pause(exc.retry_after)
+                if lane is Lane.BULK and retries > MAX_BULK_RETRIES:
+                    raise
+                continue
+            finally:
+                self.stats["request_s"] += time.monotonic() - started
+                await self.limiter.release(grant)
+            self.stats["sent"] += 1
+            return result
+
+    @staticmethod
+    def _edit_key(method: TelegramMethod[Any], chat_id: int) -> tuple[int, int] | None:
+        message_id = getattr(method, "message_id", None)
+        if method.__api_method__.startswith("edit") and isinstance(message_id, int):
+            return chat_id, message_id
+        return None
+
+    async def close(self) -> None:
+        await super().close()
+        if self.limiter is not None:
+            await self.limiter.close()

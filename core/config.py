@@ -80,7 +80,8 @@ class RedisSettings(Strict):
 
 
 class DeliverySettings(Strict):
-    global_rate: float = Field(default=25.0, gt=0, le=1000, description="messages per second, all chats")
+    # Telegram's "about 30 a second"; the limiter keeps 3 % below it (HEADROOM in core.delivery.ratelimit).
+    global_rate: float = Field(default=30.0, gt=0, le=1000, description="messages per second, all chats")
     private_chat_rate: float = Field(default=1.0, gt=0, description="messages per second to one private chat")
     private_chat_burst: int = Field(default=3, ge=1)
     group_per_minute: int = Field(default=20, ge=1)
@@ -88,6 +89,11 @@ class DeliverySettings(Strict):
     max_attempts: int = Field(default=8, ge=1)
     claim_timeout_seconds: float = Field(default=60.0, gt=0)
     poll_interval_seconds: float = Field(default=0.5, gt=0)
+    reply_max_age_seconds: float = Field(default=60.0, gt=0,
+                                         description="a reply its user has waited longer for is dropped, not sent stale")
+    user_updates_per_second: float = Field(default=2.0, gt=0,
+                                           description="updates one user may send a second; the rest are dropped")
+    user_updates_burst: int = Field(default=5, ge=1, description="updates one user may send at once")
 
 
 class LoggingSettings(Strict):

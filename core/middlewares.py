@@ -1,18 +1,29 @@
 """Outer middleware: one DB session per update, the current user, event, role and language.
-Inner middleware: no traceback reaches a user; the update's writes are rolled back on error."""
+Inner middleware: no traceback reaches a user; the update's writes are rolled back on error.
+
+Delivery and database work are separate outcomes: a reply Telegram refused (429 beyond its
+retries, a blocked user, a network failure, a reply dropped as stale) does not undo the sign-up or
+booking the handler already made; that work commits. The dialog state (FSM) is written only after
+a successful commit, and nothing touches the update's ORM objects after a rollback."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
+from aiogram.fsm.context import FSMContext
 from aiogram.types import TelegramObject, Update
 
 from core import people
+from core.bot_session import StaleReply, end_reply_context, reply_context
 from core.context import EventContext
 from core.context_cache import adopt
+from core.deferred_state import DeferredState
 from core.db import commit_each_statement, forget_touch, touched_database
 from core.i18n import pick_language
 
@@ -32,8 +43,24 @@ class ContextMiddleware(BaseMiddleware):
             app.sequencer.enter(update_id)  # before any await: tasks reach here in update order
         cache = app.context_cache
         tg_user = data.get("event_from_user")
+        # The dialog state a handler sets is written only after its work commits (see DeferredState).
+        state = data.get("state")
+        deferred = DeferredState(state) if isinstance(state, FSMContext) else None
+        if deferred is not None:
+            data["state"] = deferred
         session = app.sessions()
         writes = cache.track(session, tg_user.id if tg_user is not None else None)
+
+        async def commit_before_reply() -> None:
+            # The first reply of a handler commits what it wrote so far (handler → service → DB →
+            # commit → answer): a reply may wait seconds for its slot, and no transaction or
+            # SQLite write lock may be held meanwhile; the work is saved whatever Telegram says.
+            if _has_work(session):
+                await session.commit()
+
+        # Replies made while handling this update go in the interactive lane, and are dropped
+        # once their user has waited longer than delivery.reply_max_age_seconds.
+        reply_token = reply_context(_origin(event), commit_before_reply)
         try:
             data["session"] = session
             data["event_ctx"], remember = await self._context(session, data)
@@ -52,11 +79,18 @@ class ContextMiddleware(BaseMiddleware):
             except BaseException:
                 await session.rollback()
                 raise
+            if session.info.get(ROLLED_BACK):
+                # The inner middleware rolled the update back: its objects are expired, and reading
+                # them now would need I/O outside the greenlet (MissingGreenlet). Nothing to keep.
+                return result
+            if deferred is not None and deferred.changed:
+                await deferred.commit()
             ctx: EventContext = data["event_ctx"]
             cache.keep_written(writes, ctx.user, ctx.event, ctx.member)
             return result
         finally:
             await _close(session)
+            end_reply_context(reply_token)
             if update_id is not None:
                 await app.sequencer.leave(update_id)
             app.in_flight.leave()
@@ -113,6 +147,20 @@ def _nothing() -> None:
     return None
 
 
+ROLLED_BACK = "organizer_rolled_back"  # session.info flag: the update's work was rolled back
+
+
+def _origin(event: TelegramObject) -> float:
+    """When the user sent the update (epoch seconds): a message's date, else now (a callback's
+    own time is not in the update)."""
+    now = time.time()
+    inner = event.event if isinstance(event, Update) else event
+    date = getattr(inner, "date", None)
+    if isinstance(date, dt.datetime):
+        return min(now, date.timestamp())
+    return now
+
+
 def _has_work(session) -> bool:
     """Anything to commit: a transaction that used the database, or objects changed but not
     yet flushed."""
@@ -138,17 +186,32 @@ class ErrorReplyMiddleware(BaseMiddleware):
     async def __call__(self, handler, event: Update, data: dict[str, Any]) -> Any:
         try:
             return await handler(event, data)
+        except TelegramAPIError as exc:
+            # A reply not delivered: what the handler wrote before it stays (the outer middleware
+            # commits it). A rejected request or a passing server/network failure earns a short
+            # note that the work is saved; after a 429 past its retries, a stale reply or a block,
+            # another message would fare no better.
+            log.warning("update %s (%s): reply not delivered, its database work is kept: %s",
+                        event.update_id, event.event_type, type(exc).__name__)
+            if not isinstance(exc, (TelegramRetryAfter, TelegramForbiddenError, StaleReply)):
+                await self._apologise(data, "error-not-delivered")
+            return None
         except Exception:
             log.exception("update %s (%s) failed", event.update_id, event.event_type)
             session = data.get("session")
             if session is not None:
                 await session.rollback()
-            ctx: EventContext | None = data.get("event_ctx")
-            chat = data.get("event_chat")
-            bot = data.get("bot")
-            if bot is not None and chat is not None and ctx is not None:
-                try:
-                    await bot.send_message(chat.id, ctx.tr("error-generic"))
-                except Exception:  # the apology itself must never crash the loop
-                    log.warning("could not tell chat about the failure")
+                session.info[ROLLED_BACK] = True
+            await self._apologise(data, "error-generic")
             return None
+
+    @staticmethod
+    async def _apologise(data: dict[str, Any], key: str) -> None:
+        ctx: EventContext | None = data.get("event_ctx")
+        chat = data.get("event_chat")
+        bot = data.get("bot")
+        if bot is not None and chat is not None and ctx is not None:
+            try:
+                await bot.send_message(chat.id, ctx.tr(key))
+            except Exception:  # the apology itself must never crash the loop
+                log.warning("could not tell chat about the failure")

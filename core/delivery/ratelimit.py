@@ -48,6 +48,7 @@ forgets the last second). The settings already carry ``redis.url`` for shared FS
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import math
@@ -55,6 +56,7 @@ import secrets
 import time
 from collections import deque
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import Protocol
 
 from core.config import DeliverySettings
@@ -67,6 +69,7 @@ PAUSE_MARGIN = 0.1  # seconds added to retry_after, as PTB does, so the first re
 # A request not answered (released) within this long is assumed to have arrived by then: aiogram's
 # request timeout is 60 s. Only matters for grants a crashed or cancelled sender never released.
 IN_FLIGHT_HORIZON = 60.0
+REDIS_CONNECTIONS = 16  # per process: one script call takes ~0.1 ms, so a few connections serve hundreds of waiters
 WINDOW_POLL = 0.005  # seconds between checks while the arrival window waits on requests in flight
 
 
@@ -111,10 +114,13 @@ class Limits:
     @classmethod
     def from_settings(cls, settings: DeliverySettings) -> Limits:
         global_interval = 1.0 / (settings.global_rate * HEADROOM)
-        private_interval = 1.0 / settings.private_chat_rate
+        # The chat bucket keeps the same headroom: its burst is Telegram's own (tolerance from the
+        # exact interval), but consecutive slots are 3 % apart more than the limit, so two replies
+        # whose arrival order or timing jitters by a few ms still fit Telegram's 1/s.
+        private_interval = 1.0 / (settings.private_chat_rate * HEADROOM)
         return cls(
             global_bucket=Bucket(global_interval, GLOBAL_TOLERANCE),
-            private_bucket=Bucket(private_interval, (settings.private_chat_burst - 1) * private_interval),
+            private_bucket=Bucket(private_interval, (settings.private_chat_burst - 1) / settings.private_chat_rate),
             group_bucket=Bucket(60.0 / (settings.group_per_minute * HEADROOM), 0.0),
             window=Window.for_rate(settings.global_rate),
         )
@@ -283,7 +289,10 @@ class RedisRateLimiter:
 
         self.limits = limits
         self.prefix = prefix
-        self.redis = redis.Redis.from_url(url)
+        # Many replies ask at once (one per chat waiting for its slot): a blocking pool makes them
+        # queue for a connection instead of failing when the pool is exhausted.
+        self.redis = redis.Redis(connection_pool=redis.BlockingConnectionPool.from_url(
+            url, max_connections=REDIS_CONNECTIONS, timeout=5))
         self._acquire = self.redis.register_script(_ACQUIRE_LUA)
         self._release = self.redis.register_script(_RELEASE_LUA)
         self._pause = self.redis.register_script(_PAUSE_LUA)
@@ -342,7 +351,7 @@ class RedisRateLimiter:
             log.error("Redis rate limiter unavailable (%s); limiting this process alone until it is back", exc)
 
     async def close(self) -> None:
-        await self.redis.aclose()
+        await self.redis.aclose(close_connection_pool=True)  # the pool was passed in: close it too
 
 
 def make_limiter(settings: DeliverySettings, *, redis_url: str | None, prefix: str) -> RateLimiter:
@@ -350,3 +359,129 @@ def make_limiter(settings: DeliverySettings, *, redis_url: str | None, prefix: s
     if redis_url:
         return RedisRateLimiter(limits, redis_url, prefix)
     return LocalRateLimiter(limits)
+
+
+class Lane(IntEnum):
+    INTERACTIVE = 0  # a reply to the user's own update
+    BULK = 1  # broadcasts, reminders, anything sent from a background task
+
+
+BULK_YIELD = 0.01  # seconds a bulk sender waits before asking again while a reply wants the slot
+
+
+class SharedLimiter:
+    """The process's one limiter, in two lanes over one set of buckets (local or Redis).
+
+    Bulk traffic (the outbox sender) asks through ``try_acquire`` as before; a reply asks through
+    ``acquire`` and waits for its slot instead of failing. While any reply waits *only* for the
+    global slot (its chat is free), bulk requests are told to wait, so the next global slot goes to
+    the reply: a reply overtakes a running broadcast within about one global interval, and the
+    broadcast still takes every slot no reply wants. A reply waiting for its own chat's slot (the
+    user is answered at 1/s) or for a 429 pause to end holds nothing back. Replies to one chat are granted in the order they
+    asked (a FIFO lock per chat), so a user's answers keep their order.
+    """
+
+    def __init__(self, inner: RateLimiter) -> None:
+        self.inner = inner
+        self.limits: Limits | None = getattr(inner, "limits", None)
+        self._wanting = 0  # replies whose next try is blocked only by the global bucket
+        self._chat_locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        self._global_turn = asyncio.Lock()  # FIFO queue of replies waiting for the global slot
+        self._closed = False
+
+    # --- the bulk lane: the RateLimiter protocol, for OutboxSender --------------------------------
+
+    async def try_acquire(self, chat_id: int) -> Grant:
+        if self._wanting:
+            return Grant(False, BULK_YIELD, "global")
+        return await self.inner.try_acquire(chat_id)
+
+    async def release(self, grant: Grant) -> None:
+        await self.inner.release(grant)
+
+    async def pause(self, seconds: float) -> None:
+        await self.inner.pause(seconds)
+
+    async def paused_for(self) -> float:
+        return await self.inner.paused_for()
+
+    async def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            await self.inner.close()
+
+    # --- the interactive lane -------------------------------------------------------------------
+
+    async def acquire(self, chat_id: int, lane: Lane, deadline: float | None = None,
+                      clock=time.monotonic) -> Grant | None:
+        """Wait for a slot; None if it would come after ``deadline`` (a ``clock()`` time).
+
+        Replies that are blocked only by the global bucket queue in FIFO order on one lock, and only
+        the head of that queue asks the buckets: a thousand waiting replies cost one check per
+        global interval, not a thousand (no thundering herd), and they go out in the order they
+        became ready."""
+        while True:
+            grant = await self._try(chat_id, lane)
+            if grant.ok:
+                return grant
+            if deadline is not None and clock() + grant.wait > deadline:
+                return None
+            if lane is not Lane.INTERACTIVE or grant.reason != "global":
+                await asyncio.sleep(grant.wait)  # its own chat's slot, a 429 pause, or bulk's turn
+                continue
+            self._wanting += 1
+            try:
+                async with self._global_turn:
+                    while True:
+                        grant = await self.inner.try_acquire(chat_id)
+                        if grant.ok:
+                            return grant
+                        if deadline is not None and clock() + grant.wait > deadline:
+                            return None
+                        if grant.reason != "global":
+                            break  # paused meanwhile: wait outside the queue, then queue again
+                        await asyncio.sleep(grant.wait)
+            finally:
+                self._wanting -= 1
+            await asyncio.sleep(grant.wait)
+
+    async def _try(self, chat_id: int, lane: Lane) -> Grant:
+        if lane is Lane.INTERACTIVE:
+            return await self.inner.try_acquire(chat_id)
+        return await self.try_acquire(chat_id)
+
+    def chat_turn(self, chat_id: int) -> _ChatTurn:
+        """``async with limiter.chat_turn(chat):`` one request to that chat at a time, in FIFO order."""
+        return _ChatTurn(self, chat_id)
+
+
+class _ChatTurn:
+    __slots__ = ("owner", "chat_id")
+
+    def __init__(self, owner: SharedLimiter, chat_id: int) -> None:
+        self.owner, self.chat_id = owner, chat_id
+
+    async def __aenter__(self) -> None:
+        locks = self.owner._chat_locks
+        lock, users = locks.get(self.chat_id, (None, 0))
+        if lock is None:
+            lock = asyncio.Lock()
+        locks[self.chat_id] = (lock, users + 1)
+        try:
+            await lock.acquire()
+        except BaseException:
+            self._leave(lock)
+            raise
+
+    async def __aexit__(self, *exc) -> None:
+        lock, _ = self.owner._chat_locks[self.chat_id]
+        lock.release()
+        self._leave(lock)
+
+    def _leave(self, lock: asyncio.Lock) -> None:
+        locks = self.owner._chat_locks
+        _, users = locks[self.chat_id]
+        if users <= 1:
+            del locks[self.chat_id]  # nobody else waits: a quiet chat keeps no lock
+        else:
+            locks[self.chat_id] = (lock, users - 1)

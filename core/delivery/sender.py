@@ -48,6 +48,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.bot_session import already_granted
 from core.config import DeliverySettings
 from core.db import transaction, utcnow
 from core.delivery import wakeup
@@ -115,6 +116,7 @@ class OutboxSender:
         self.settings = settings or DeliverySettings()
         self.worker_id = (worker_id or default_worker_id())[:64]
         # Buckets are per bot (Telegram's limits are), hence the bot id in the Redis prefix.
+        self._owns_limiter = limiter is None  # a limiter passed in is shared: its owner closes it
         self.limiter = limiter or make_limiter(self.settings, redis_url=redis_url,
                                                prefix=f"organizer:delivery:{bot.id}")
         self.handlers = handlers
@@ -221,7 +223,8 @@ class OutboxSender:
             await asyncio.sleep(min(max(wait, 0.01), max(0.0, deadline - time.monotonic()), 1.0))
 
     async def close(self) -> None:
-        await self.limiter.close()
+        if self._owns_limiter:
+            await self.limiter.close()
 
     # ------------------------------------------------------------------------------------- claiming
 
@@ -332,6 +335,7 @@ class OutboxSender:
 
     async def _send(self, row: ClaimedMessage, grant: Grant = GRANTED) -> None:
         self.stats.requests += 1
+        already_granted()  # this task's request already has its slot: the bot's session must not take another
         try:
             try:
                 message_id, media_file_id = await self._call(row)

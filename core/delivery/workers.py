@@ -16,7 +16,11 @@ def start_workers(app) -> None:
     if "outbox_sender" in app.services:  # startup() called twice: keep the running workers
         return
 
-    sender = OutboxSender(app.bot, app.sessions, app.settings.delivery, redis_url=app.settings.redis.url)
+    # The bot's session owns the limiter every reply passes; the sender is its bulk lane, so a
+    # broadcast leaves room for replies and a 429 seen by either pauses both.
+    shared = getattr(app.bot.session, "limiter", None)
+    sender = OutboxSender(app.bot, app.sessions, app.settings.delivery, redis_url=app.settings.redis.url,
+                          limiter=shared)
     runner = JobRunner(app.sessions, app.jobs, bot=app.bot, app=app)
     app.services["outbox_sender"] = sender
     app.services["job_runner"] = runner

@@ -289,10 +289,10 @@ class BotAPIEmulator(BotApiMethods):
             if self.faults.take_drop(name):
                 record.description = "connection dropped"
                 raise _Dropped
-            failure = self.faults.take_failure(name)
+            chat_id = params.get("chat_id")
+            failure = self.faults.take_failure(name, chat_id)
             if failure is not None:
                 raise failure
-            chat_id = params.get("chat_id")
             self.faults.check_blocked(name, chat_id)
             self.faults.check_rate(name, chat_id)
             result = await getattr(self, attr)(bot, params, files)

@@ -1,0 +1,176 @@
+"""Issue 13: replies under Telegram's limits, through the real bot polling the emulator with the
+emulator enforcing ~30/s in all, ~1/s per chat (bursts of 3) and 20/min per group.
+
+Bounds here come from the limit itself and are generous (a loaded 2-core machine); the tight
+figures are bench/rush's."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+
+from sqlalchemy import select
+
+from core.delivery import create_broadcast
+from core.models import Member
+
+LIMIT = 30  # the emulator's global limit (telegram_limits)
+MENU = "Главное меню"
+SIGNUP_EVENT = {"demo": {"title": "DemoConf", "timezone": "Europe/Moscow", "signup": {"enabled": True}}}
+
+
+def _limited(emu):
+    return [r for r in emu.requests if r.method in ("sendMessage", "editMessageText", "sendPhoto")]
+
+
+async def _until(condition, timeout: float, what: str) -> None:
+    """Wait for a condition (a hang guard, not a speed goal)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+def _menu_chats(emu) -> set[int]:
+    return {r.params.get("chat_id") for r in emu.requests
+            if r.ok and r.method == "sendMessage" and MENU in (r.params.get("text") or "")}
+
+
+async def test_300_users_pressing_start_within_3_s_all_get_their_menu_at_the_limit(sandbox):
+    emu = sandbox.emulator
+    emu.faults.telegram_limits()
+    await sandbox.start(plugins=[])
+    users = [emu.add_user(f"Rush{i}", user_id=500_000 + i)["id"] for i in range(300)]
+    t0 = time.monotonic()
+    for i, uid in enumerate(users):  # 300 presses spread evenly over 3 s
+        await emu.send_text(uid, "/start demo")
+        await asyncio.sleep(max(0.0, t0 + 3.0 * (i + 1) / len(users) - time.monotonic()))
+    await _until(lambda: _menu_chats(emu) >= set(users), 120, "every user's menu")
+    await sandbox.settle(timeout=30)
+
+    sent = [r for r in _limited(emu) if r.ok]
+    assert _menu_chats(emu) >= set(users)
+    assert emu.faults.requests_in_429_window == 0
+    first = min(r.time for r in sent)
+    last = max(r.time for r in sent)
+    # The limit lets N messages out in (N - LIMIT) / LIMIT seconds after the first (a full window
+    # at once, then LIMIT a second); arrivals themselves take 3 s. The issue's bar is 1.15x, which
+    # bench/rush measures (1.11x for 1,000 users; ~1.16x here on a quiet machine); this machine is
+    # shared and loaded (load average 12 on 2 cores seen), so the test allows 2x: a bot that
+    # lost its replies or paused all sending on every 429 would still be far outside it.
+    allowed = max(3.0, (len(sent) - LIMIT) / LIMIT)
+    assert last - first <= 2.0 * allowed + 1.0, f"{len(sent)} messages took {last - first:.1f}s (limit: {allowed:.1f}s)"
+
+
+async def test_taps_during_a_broadcast_are_answered_first_and_the_broadcast_uses_the_rest(sandbox):
+    emu = sandbox.emulator
+    app = await sandbox.start(plugins=[])
+    tappers = [emu.add_user(f"Tap{i}", user_id=600_000 + i)["id"] for i in range(20)]
+    for uid in tappers:  # join first, without limits, so the taps below are plain /menu
+        await emu.send_text(uid, "/start demo")
+    await sandbox.settle()
+    recipients = [emu.add_user(f"Rcpt{i}", user_id=700_000 + i)["id"] for i in range(450)]
+    emu.faults.telegram_limits()
+    async with app.transaction() as session:
+        await create_broadcast(session, recipients=recipients, title="load", text="Новость дня")
+    await _until(lambda: sum(1 for r in emu.requests if r.ok and r.params.get("text") == "Новость дня") >= 30,
+                 30, "the broadcast to start")
+
+    taps: list[tuple[int, float]] = []
+    rng = random.Random(13)
+
+    async def tapper(uid: int) -> None:
+        for _ in range(4):
+            await asyncio.sleep(rng.uniform(1.2, 2.5))  # now and then: slower than the chat's 1/s
+            taps.append((uid, time.monotonic()))
+            await emu.send_text(uid, "/menu")
+
+    await asyncio.gather(*(tapper(uid) for uid in tappers))
+    await _until(lambda: sum(1 for r in emu.requests if r.ok and r.params.get("text") == "Новость дня")
+                 >= len(recipients), 120, "the broadcast to finish")
+    await sandbox.settle(timeout=30)
+
+    assert emu.faults.requests_in_429_window == 0
+    news = sorted(r.time for r in emu.requests if r.ok and r.params.get("text") == "Новость дня")
+    latencies, overtaken = [], []
+    for uid, at in taps:
+        reply = min(r.time for r in emu.requests
+                    if r.ok and r.params.get("chat_id") == uid and r.time >= at and MENU in (r.params.get("text") or ""))
+        latencies.append(reply - at)
+        overtaken.append(sum(1 for t in news if at < t < reply))
+    latencies.sort()
+    p99 = latencies[int(0.99 * (len(latencies) - 1))]
+    # A tap waits for at most the global slot a broadcast message already holds (one interval at
+    # 29/s) plus its own processing: the issue's bound is a p99 under 2 s, and the bulk lane lets
+    # only requests already granted go between a tap and its answer.
+    assert p99 < 2.0, f"p99 {p99:.2f}s; latencies {latencies[-5:]}"
+    assert max(overtaken) <= 3, f"broadcast messages sent between a tap and its answer: {sorted(overtaken)[-5:]}"
+    # The broadcast still used what the replies left: everything sent in its span, near the limit.
+    span = news[-1] - news[0]
+    total = sum(1 for r in _limited(emu) if r.ok and news[0] <= r.time <= news[-1])
+    assert total / span >= 0.8 * LIMIT, f"{total} messages in {span:.1f}s"
+
+
+async def test_429_injected_on_replies_is_waited_out_and_retried(sandbox):
+    emu = sandbox.emulator
+    emu.faults.telegram_limits()
+    await sandbox.start(plugins=[])
+    users = [emu.add_user(f"Late{i}", user_id=800_000 + i)["id"] for i in range(6)]
+    emu.faults.retry_after_next("sendMessage", count=6, retry_after=1)
+    for uid in users:
+        await emu.send_text(uid, "/start demo")
+    await _until(lambda: _menu_chats(emu) >= set(users), 60, "every user's menu")
+    await sandbox.settle()
+    limited = [r for r in emu.requests if r.error_code == 429]
+    assert len(limited) == 6  # each was answered 429 once …
+    assert emu.faults.requests_in_429_window == 0  # … and nothing was sent before its window ended
+    for hit in limited:  # … and the refused message went out after it, not lost
+        chat = hit.params["chat_id"]
+        again = [r for r in emu.requests if r.ok and r.params.get("chat_id") == chat
+                 and r.params.get("text") == hit.params.get("text") and r.time > hit.time]
+        assert again and again[0].time >= hit.time + 1.0
+
+
+async def test_one_user_flooding_keeps_their_signup_and_does_not_delay_others(sandbox):
+    emu = sandbox.emulator
+    emu.faults.telegram_limits()
+    app = await sandbox.start(plugins=[], events=SIGNUP_EVENT)
+    flooder = sandbox.user("Flo")
+    bystander = sandbox.user("Bea")
+    await bystander.send("/start demo")
+    await bystander.click("Согласен")
+    for answer in ("Беатриса", "+79990000001"):
+        await bystander.send(answer)
+    await bystander.click("Пропустить")
+    await bystander.expect(text=MENU)
+    await flooder.send("/start demo")
+    await flooder.click("Согласен")
+    await flooder.expect(text="Шаг 1 из 3")
+
+    # Three answers and 57 more texts, all within one second; the bystander opens the menu mid-way.
+    texts = ["Флора Потокова", "+79991112233", "ООО Поток"] + [f"спам {i}" for i in range(57)]
+    t0 = time.monotonic()
+    tapped = None
+    for i, text in enumerate(texts):
+        await emu.send_text(flooder.id, text)
+        if i == 30:
+            tapped = time.monotonic()
+            await emu.send_text(bystander.id, "/menu")
+        await asyncio.sleep(max(0.0, t0 + (i + 1) / len(texts) - time.monotonic()))
+    await sandbox.settle(timeout=60)
+
+    async with app.sessions() as s:
+        member = await s.scalar(select(Member).where(Member.user_id == flooder.id))
+    assert member.registered_at is not None
+    assert member.profile == {"full_name": "Флора Потокова", "phone": "+79991112233", "company": "ООО Поток"}
+    assert emu.faults.requests_in_429_window == 0
+    to_flooder = [r for r in emu.requests if r.ok and r.params.get("chat_id") == flooder.id and r.time >= t0]
+    notices = [r for r in to_flooder if "слишком быстро" in (r.params.get("text") or "")]
+    assert len(notices) == 1
+    assert len(to_flooder) < 15, f"{len(to_flooder)} messages to the flooder for 60 texts"
+    answer = min(r.time for r in emu.requests if r.ok and r.params.get("chat_id") == bystander.id and r.time >= tapped)
+    # Only the global limit stands between the bystander and their answer (the flooder's queue is
+    # theirs alone): well under a second; a loaded machine gets twice that.
+    assert answer - tapped < 2.0
