@@ -151,6 +151,8 @@ async def test_organizer_news_arrives_in_the_participants_pane(demo, page):
     await send(olga, "Регистрация открыта до 10:00")
     await expect(olga.locator(".msg-row.in").last).to_contain_text("Кому отправить?")
     await olga.get_by_role("button", name="Всем участникам").click()
+    await expect(olga.locator(".msg-row.in").last).to_contain_text("Отправить новость: Всем участникам")
+    await olga.locator(".kb-btn", has_text="📤 Отправить").click()
     # The confirmation, wherever it lands: the sender may post the delivery summary after it first.
     await expect(olga.locator(".msg-row.in", has_text="поставлена в очередь")).to_be_visible()
 

@@ -6,7 +6,6 @@ news-btn-new = ✍️ Write news
 news-btn-back = ⬅️ Organizer panel
 news-btn-home = 📣 Back to news
 news-btn-cancel = ✖️ Cancel
-news-btn-send-to = ✅ { $audience } — { $people } people
 news-audience-all = Everyone in the event
 news-btn-again = ✏️ Start over
 news-ask = Send the text of the news — formatting is kept — or a photo with a caption. You choose who gets it after the preview ({ $people } people in the event).
@@ -18,3 +17,16 @@ news-error-kind = News can be text or a photo with a caption. Send one of them, 
 news-error-empty = The text is empty. Send the text of the news.
 news-error-too-long = Too long: { $length } characters, Telegram allows { $limit }. Shorten it or split it into two.
 news-error-audience-gone = That group is gone (the workshop was deleted or nobody is booked). Choose other recipients.
+news-btn-audience = { $mark ->
+        [yes] ✅ { $audience } · { $people }
+       *[no] { $audience } · { $people }
+    }
+news-btn-send = 📤 Send ({ $people ->
+        [one] { $people } person
+       *[other] { $people } people
+    })
+news-confirm-to = Send the news to <b>{ $audience }</b> — { $people ->
+        [one] { $people } person
+       *[other] { $people } people
+    }? Check the recipients and press “Send”.
+news-header = 📣 <b>{ $event }</b> · from the organizers

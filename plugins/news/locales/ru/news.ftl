@@ -6,7 +6,6 @@ news-btn-new = ✍️ Написать новость
 news-btn-back = ⬅️ Панель организатора
 news-btn-home = 📣 К новостям
 news-btn-cancel = ✖️ Отмена
-news-btn-send-to = ✅ { $audience } — { $people } чел.
 news-audience-all = Всем участникам
 news-btn-again = ✏️ Написать заново
 news-ask = Пришлите текст новости — можно с форматированием, или фото с подписью. Получателей выберете после предпросмотра (всего в мероприятии { $people } чел.).
@@ -18,3 +17,17 @@ news-error-kind = Новостью может быть текст или фот�
 news-error-empty = Текст пустой. Пришлите текст новости.
 news-error-too-long = Слишком длинно: { $length } символов, Telegram разрешает { $limit }. Сократите текст или разделите на две новости.
 news-error-audience-gone = Этой группы больше нет (мастер-класс удалён или на него никто не записан). Выберите других получателей.
+news-btn-audience = { $mark ->
+        [yes] ✅ { $audience } · { $people }
+       *[no] { $audience } · { $people }
+    }
+news-btn-send = 📤 Отправить ({ $people ->
+        [one] { $people } человеку
+       *[other] { $people } людям
+    })
+news-confirm-to = Отправить новость: <b>{ $audience }</b> — { $people ->
+        [one] { $people } человек
+        [few] { $people } человека
+       *[other] { $people } человек
+    }? Проверьте получателей и нажмите «Отправить».
+news-header = 📣 <b>{ $event }</b> · от организаторов

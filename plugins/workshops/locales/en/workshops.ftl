@@ -61,7 +61,7 @@ workshops-reminder = ⏰ Reminder: you are booked for the workshop “{ $title }
     When: <b>{ $when }</b>
     Where: <b>{ $place }</b>
 workshops-reminder-open = Open the card
-workshops-news-audience = 🎓 Booked for “{ $title }”, { $when }
+workshops-news-audience = 🎓 { $when } “{ $title }”
 
 ## Workshops: organizers
 workshops-admin-menu = 🎓 Workshops

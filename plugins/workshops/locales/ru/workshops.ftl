@@ -62,7 +62,7 @@ workshops-reminder = ⏰ Напоминание: вы записаны на ма
     Когда: <b>{ $when }</b>
     Где: <b>{ $place }</b>
 workshops-reminder-open = Открыть карточку
-workshops-news-audience = 🎓 Записанным на «{ $title }», { $when }
+workshops-news-audience = 🎓 { $when } «{ $title }»
 
 ## Workshops: organizers
 workshops-admin-menu = 🎓 Мастер-классы
