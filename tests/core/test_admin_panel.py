@@ -1,5 +1,6 @@
 """The organizer panel: the same keyboard however often and by whomever it is opened."""
 
+import json
 from pathlib import Path
 
 import core
@@ -38,3 +39,27 @@ def test_menu_keyboard_hands_out_a_markup_the_caller_may_change():
     a.inline_keyboard[0].append(keyboards.button("y", "y"))
     b = keyboards.menu_keyboard(items, tr)
     assert [[btn.text for btn in row] for row in b.inline_keyboard] == [["⬅️ В меню"]]
+
+
+SIGNUP_EVENT = {"demo": {"title": "DemoConf", "timezone": "Europe/Moscow", "signup": {"enabled": True}}}
+
+
+def chat_commands(sandbox, chat_id: int) -> list[str]:
+    scope = json.dumps({"type": "chat", "chat_id": chat_id}, sort_keys=True)
+    return [c["command"] for c in sandbox.emulator.world.bots[sandbox.token].commands.get((scope, ""), [])]
+
+
+async def test_organizer_reaches_the_panel_without_the_signup_form_and_sees_admin_in_commands(sandbox):
+    await sandbox.start(plugins=["faq"], events=SIGNUP_EVENT)
+    olga = await sandbox.admin("Olga")
+    await olga.send("/start demo")
+    await olga.expect(text="Главное меню")  # no consent question, no sign-up steps
+    assert "согласны на обработку" not in olga.transcript() and "Шаг 1" not in olga.transcript()
+    assert "admin" in chat_commands(sandbox, olga.id) and "menu" in chat_commands(sandbox, olga.id)
+    await olga.click("Панель организатора")
+    await olga.expect(text="Панель организатора")
+
+    alice = sandbox.user("Alice")
+    await alice.send("/start demo")
+    await alice.expect(text="согласны на обработку персональных данных")  # participants still sign up
+    assert chat_commands(sandbox, alice.id) == []  # /admin is not offered to participants

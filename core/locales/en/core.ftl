@@ -52,6 +52,7 @@ fallback-unknown = I did not understand that. Open the menu to see everything I 
 fallback-stale-button = This button no longer works. Open the menu: /menu
 error-generic = Something went wrong and nothing was saved. Please try again a little later.
 cmd-start = Start / choose an event
+cmd-admin = Organizer panel
 cmd-menu = Main menu
 cmd-events = Switch event
 cmd-cabinet = My profile
