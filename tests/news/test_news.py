@@ -73,7 +73,7 @@ async def test_organizer_news_reaches_everyone_and_the_author_gets_a_delivery_re
     sandbox.emulator.faults.block_bot(bob.id)
     olga = await sandbox.admin("Olga")
     await open_news(olga)
-    await olga.expect(text="В мероприятии 3 чел.")
+    await olga.expect(text="В мероприятии 3 человека.")
     await olga.click("Написать новость")
     await olga.expect(text="Пришлите текст новости")
     await olga.send("Двери открываются в 9:00 <b>не</b> раньше")
@@ -84,7 +84,7 @@ async def test_organizer_news_reaches_everyone_and_the_author_gets_a_delivery_re
     confirm = await olga.expect(text="Отправить новость: Всем участникам — 3 человека?")
     assert olga.buttons()[:1] == ["✅ Всем участникам · 3"]  # the chosen group is marked
     await olga.click("Отправить (3 людям)")
-    await olga.expect(text="Новость поставлена в очередь для 3 чел.")
+    await olga.expect(text="Новость поставлена в очередь для 3 человек.")
     await sandbox.drain_outbox()
 
     # What the organizer typed arrives as typed: "<b>" was text, not markup.
@@ -241,7 +241,7 @@ async def test_news_to_the_people_booked_for_one_workshop_only(sandbox):
     await sandbox.emulator.click(olga.id, question["message_id"], f"nws:send:workshops:{soldering.id}",
                                  token=sandbox.token)
     await sandbox.settle()
-    await olga.expect(text="Новость поставлена в очередь для 2 чел.")
+    await olga.expect(text="Новость поставлена в очередь для 2 человек.")
     await sandbox.drain_outbox()
     await alice.expect(text="Возьмите паяльники")
     await bob.expect(text="Возьмите паяльники")

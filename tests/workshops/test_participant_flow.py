@@ -95,11 +95,11 @@ async def test_200_users_tap_book_for_10_seats_at_once(sandbox):
     # view remembers the seat state its own tap left, also when one batch decided many taps).
     early = [u for u in users if u.id in booked]
     for _ in range(10):
-        if all("Мест нет (все 10 заняты)" in u.last_message()["text"] for u in early):
+        if all("Мест нет (заняты все 10 мест)" in u.last_message()["text"] for u in early):
             break
         await asyncio.sleep(1.1)  # live_min_interval_seconds
         await refresh(sandbox)
-    assert [u.last_message()["text"] for u in early if "Мест нет (все 10 заняты)" not in u.last_message()["text"]] == []
+    assert [u.last_message()["text"] for u in early if "Мест нет (заняты все 10 мест)" not in u.last_message()["text"]] == []
 
 
 async def test_open_cards_and_lists_follow_seat_changes_without_not_modified_errors(sandbox):

@@ -24,7 +24,10 @@ signup-ask-text = Enter: { $label }
 signup-ask-phone = { $label }: press “Share my number” or type it like +441234567890.
 signup-ask-email = Enter { $label } (for example, name@example.com).
 signup-error-empty = “{ $label }” cannot be empty. Please enter a value.
-signup-error-too-long = Too long: at most { $limit } characters. Shorten it and send again.
+signup-error-too-long = Too long: at most { $limit ->
+        [one] { $limit } character
+       *[other] { $limit } characters
+    }. Shorten it and send again.
 signup-error-phone = That does not look like a phone number. Use the button or type it like +441234567890.
 signup-error-email = That does not look like an email address. Example: name@example.com
 signup-error-not-text = Please answer with text.

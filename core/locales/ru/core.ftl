@@ -24,7 +24,10 @@ signup-ask-text = Введите: { $label }
 signup-ask-phone = { $label }: нажмите кнопку «Отправить мой номер» или введите номер в формате +79991234567.
 signup-ask-email = Введите { $label } (например, name@example.com).
 signup-error-empty = Поле «{ $label }» не может быть пустым. Введите значение.
-signup-error-too-long = Слишком длинно: не больше { $limit } символов. Сократите и отправьте снова.
+signup-error-too-long = Слишком длинно: не больше { $limit ->
+        [one] { $limit } символа
+       *[other] { $limit } символов
+    }. Сократите и отправьте снова.
 signup-error-phone = Это не похоже на номер телефона. Отправьте номер кнопкой или в формате +79991234567.
 signup-error-email = Это не похоже на адрес почты. Пример: name@example.com
 signup-error-not-text = Отправьте ответ текстом.

@@ -28,7 +28,10 @@ workshops-card-speaker = 🎤 { $speaker }
 workshops-card-when = 🕒 { $when }
 workshops-card-place = 📍 { $place }
 workshops-seats-free = 💺 Seats left: { $free } of { $capacity }
-workshops-seats-none = 💺 Full (all { $capacity } seats taken)
+workshops-seats-none = { $capacity ->
+        [one] 💺 Full (the only seat is taken)
+       *[other] 💺 Full (all { $capacity } seats taken)
+    }
 workshops-card-booked = ✅ You are booked.
 workshops-card-started = The workshop has started.
 workshops-card-closed = Booking is closed.
@@ -66,7 +69,7 @@ workshops-news-audience = 🎓 { $when } “{ $title }”
 ## Workshops: organizers
 workshops-admin-menu = 🎓 Workshops
 workshops-admin-title = 🎓 <b>Workshops</b> — { $count } in total
-workshops-admin-line = • { $title } — { $when }: { $booked } booked, { $held } awaiting an answer, { $capacity } seats
+workshops-admin-line = • { $title } — { $when }: { $booked } of { $capacity } booked, awaiting an answer to an offer: { $held }
 workshops-admin-seats = 💺 Booked: { $booked } of { $capacity }; held for an offer: { $held }; waitlist: { $waiting }
 workshops-admin-capacity = 💺 Seats: { $capacity }
 workshops-admin-key = Key in the program file: <code>{ $program_key }</code>
@@ -104,7 +107,7 @@ workshops-created = ✅ Workshop “{ $title }” created.
 workshops-edit-intro = ✏️ Editing “{ $title }”.
 workshops-saved = ✅ Saved.
 workshops-notified = Attendees notified: { $count }.
-workshops-capacity-changed = ✅ Now { $new } seats (was { $old }).
+workshops-capacity-changed = ✅ Seats: now { $new } (was { $old }).
 workshops-try-again = Please try again.
 workshops-ask-title = Title (up to 200 characters):
 workshops-ask-speaker = Speaker (or “Skip”):
@@ -114,7 +117,10 @@ workshops-ask-starts = When does it start? A date and time in the event's timezo
 workshops-ask-ends = When does it end? E.g. <code>11:30</code>, <code>90</code> (minutes) or <code>December 5 18:00</code>.
 workshops-ask-capacity = How many seats? A whole number, e.g. <code>20</code>.
 workshops-error-title-empty = The title cannot be empty.
-workshops-error-too-long = Too long: { $length } characters, at most { $limit } allowed.
+workshops-error-too-long = Too long: { $length ->
+        [one] { $length } character
+       *[other] { $length } characters
+    }, at most { $limit } allowed.
 workshops-error-datetime = Could not read the date and time. Write a day and a time, e.g. <code>December 5 10:00</code> or { $example }.
 workshops-error-end-format = Could not read the end. Write a time (<code>11:30</code>), a duration in minutes (<code>90</code>) or a date and time (<code>December 5 18:00</code>).
 workshops-error-in-past = That time has passed. Give a date and time in the future.
@@ -122,10 +128,16 @@ workshops-error-end-before-start = The end must be after the start.
 workshops-error-too-long-duration = A workshop cannot last longer than { $hours } h.
 workshops-error-capacity-number = Seats must be a whole number, e.g. 20.
 workshops-error-capacity-range = Seats must be between 1 and { $limit }.
-workshops-error-capacity-below = Cannot set { $capacity } seats: { $booked } are booked and { $held } more held for a waitlist offer. The minimum is { $minimum }.
+workshops-error-capacity-below = Cannot set { $capacity ->
+        [one] { $capacity } seat
+       *[other] { $capacity } seats
+    }: { $booked } booked and { $held } more held for a waitlist offer. The minimum is { $minimum }.
 workshops-error-not-found = Workshop not found: it may have been deleted.
 workshops-error-not-text = Please answer with text.
-workshops-error-key = A key is required: Latin letters, digits, “-”, “_”, “.”, “:”, up to { $limit } characters.
+workshops-error-key = A key is required: Latin letters, digits, “-”, “_”, “.”, “:”, up to { $limit ->
+        [one] { $limit } character
+       *[other] { $limit } characters
+    }.
 workshops-error-program-item = Expected a workshop's fields (key, title, starts_at, ...).
 workshops-error-program-fields = Unknown fields: { $fields }.
 workshops-error-program-missing = Field “{ $field }” is missing.

@@ -29,7 +29,11 @@ workshops-card-speaker = 🎤 { $speaker }
 workshops-card-when = 🕒 { $when }
 workshops-card-place = 📍 { $place }
 workshops-seats-free = 💺 Свободно мест: { $free } из { $capacity }
-workshops-seats-none = 💺 Мест нет (все { $capacity } заняты)
+workshops-seats-none = { $capacity ->
+        [one] 💺 Мест нет (занято { $capacity } место из { $capacity })
+        [few] 💺 Мест нет (заняты все { $capacity } места)
+       *[other] 💺 Мест нет (заняты все { $capacity } мест)
+    }
 workshops-card-booked = ✅ Вы записаны.
 workshops-card-started = Мастер-класс уже начался.
 workshops-card-closed = Запись закрыта.
@@ -67,7 +71,7 @@ workshops-news-audience = 🎓 { $when } «{ $title }»
 ## Workshops: organizers
 workshops-admin-menu = 🎓 Мастер-классы
 workshops-admin-title = 🎓 <b>Мастер-классы</b> — всего { $count }
-workshops-admin-line = • { $title } — { $when }: { $booked } записано, { $held } в ожидании ответа, мест { $capacity }
+workshops-admin-line = • { $title } — { $when }: записано { $booked } из { $capacity }, ждут ответа на предложение: { $held }
 workshops-admin-seats = 💺 Записано: { $booked } из { $capacity }; место держится для ответа: { $held }; в листе ожидания: { $waiting }
 workshops-admin-capacity = 💺 Мест: { $capacity }
 workshops-admin-key = Ключ в файле программы: <code>{ $program_key }</code>
@@ -115,7 +119,11 @@ workshops-ask-starts = Когда начало? Дата и время по вр
 workshops-ask-ends = Когда окончание? Например, <code>11:30</code>, <code>90</code> (минут) или <code>5 декабря 18:00</code>.
 workshops-ask-capacity = Сколько мест? Целое число, например <code>20</code>.
 workshops-error-title-empty = Название не может быть пустым.
-workshops-error-too-long = Слишком длинно: { $length } символов, можно не больше { $limit }.
+workshops-error-too-long = Слишком длинно: { $length ->
+        [one] { $length } символ
+        [few] { $length } символа
+       *[other] { $length } символов
+    }, можно не больше { $limit }.
 workshops-error-datetime = Не понял дату и время. Напишите день и время, например <code>5 декабря 10:00</code> или { $example }.
 workshops-error-end-format = Не понял окончание. Напишите время (<code>11:30</code>), длительность в минутах (<code>90</code>) или дату и время (<code>5 декабря 18:00</code>).
 workshops-error-in-past = Это время уже прошло. Укажите дату и время в будущем.
@@ -123,10 +131,21 @@ workshops-error-end-before-start = Окончание должно быть по
 workshops-error-too-long-duration = Мастер-класс не может длиться дольше { $hours } ч.
 workshops-error-capacity-number = Количество мест — целое число, например 20.
 workshops-error-capacity-range = Мест должно быть от 1 до { $limit }.
-workshops-error-capacity-below = Нельзя сделать { $capacity } мест: уже записано { $booked }, и ещё { $held } место(а) держится для ответа из листа ожидания. Минимум — { $minimum }.
+workshops-error-capacity-below = Нельзя сделать { $capacity } { $capacity ->
+        [one] место
+        [few] места
+       *[other] мест
+    }: уже записано { $booked }, и ещё { $held } { $held ->
+        [one] место держится
+        [few] места держатся
+       *[other] мест держатся
+    } для ответа из листа ожидания. Минимум — { $minimum }.
 workshops-error-not-found = Мастер-класс не найден — возможно, его удалили.
 workshops-error-not-text = Ответьте, пожалуйста, текстом.
-workshops-error-key = Нужен ключ (key): латиница, цифры, «-», «_», «.», «:», до { $limit } символов.
+workshops-error-key = Нужен ключ (key): латиница, цифры, «-», «_», «.», «:», до { $limit ->
+        [one] { $limit } символа
+       *[other] { $limit } символов
+    }.
 workshops-error-program-item = Ожидался набор полей мастер-класса (key, title, starts_at, ...).
 workshops-error-program-fields = Неизвестные поля: { $fields }.
 workshops-error-program-missing = Не хватает поля «{ $field }».
