@@ -26,6 +26,7 @@ from sqlalchemy.orm import aliased
 
 from core import csv_export, people
 from core.people import SYSTEM, NotAllowed, SystemActor  # noqa: F401  (part of this service's API)
+from core import dates
 from core.db import UTCDateTime, utcnow
 from core.models import Event, Member, User
 from plugins.workshops import notify, reminders
@@ -784,20 +785,12 @@ def _q(text: str | None) -> str:
     return escape(text or "", quote=False)
 
 
-WEEKDAY_KEYS = tuple(f"workshops-wd-{i}" for i in range(7))
-
-
 def format_day(tr, moment: dt.datetime, tz) -> str:
-    local = moment.astimezone(tz)
-    return tr("workshops-day", weekday=tr(WEEKDAY_KEYS[local.weekday()]), date=local.strftime("%d.%m"))
+    return dates.format_day(tr, moment, tz)
 
 
 def format_when(tr, workshop: Workshop, tz) -> str:
-    start, end = workshop.starts_at.astimezone(tz), workshop.ends_at.astimezone(tz)
-    day = format_day(tr, workshop.starts_at, tz)
-    if start.date() == end.date():
-        return f"{day}, {start:%H:%M}–{end:%H:%M}"
-    return f"{day}, {start:%H:%M} – {format_day(tr, workshop.ends_at, tz)}, {end:%H:%M}"
+    return dates.format_span(tr, workshop.starts_at, workshop.ends_at, tz)
 
 
 async def _recipients(app, session, event, workshop, *, include_waiting: bool) -> dict[int, str]:

@@ -101,7 +101,7 @@ async def test_capacity_below_bookings_is_refused_with_numbers_and_raise_is_appl
     await olga.expect(text="Записано: 2 из 2")
     await olga.click("Число мест")
     await olga.send("1")
-    await olga.expect(text="Нельзя сделать 1 мест: уже записано 2")
+    await olga.expect(text="Нельзя сделать 1 место: уже записано 2. Минимум — 2")
     await olga.send("5")
     await olga.expect(text="Мест теперь 5 (было 2)")
 

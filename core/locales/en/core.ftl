@@ -74,3 +74,13 @@ forget-done = Your data in “{ $event }” is deleted and your consent withdraw
 forget-kept = Nothing was deleted.
 forget-no-event = You have not joined any event yet: there is nothing to delete.
 cmd-delete = Delete my data
+
+## Dates: one format everywhere (core.dates)
+date-day = { $weekday }, { $date }
+date-wd-0 = Mon
+date-wd-1 = Tue
+date-wd-2 = Wed
+date-wd-3 = Thu
+date-wd-4 = Fri
+date-wd-5 = Sat
+date-wd-6 = Sun

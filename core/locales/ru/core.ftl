@@ -74,3 +74,13 @@ forget-done = Ваши данные в «{ $event }» удалены, согла
 forget-kept = Ничего не удалено.
 forget-no-event = Вы ещё не участвуете ни в одном мероприятии: удалять нечего.
 cmd-delete = Удалить мои данные
+
+## Dates: one format everywhere (core.dates)
+date-day = { $weekday }, { $date }
+date-wd-0 = пн
+date-wd-1 = вт
+date-wd-2 = ср
+date-wd-3 = чт
+date-wd-4 = пт
+date-wd-5 = сб
+date-wd-6 = вс

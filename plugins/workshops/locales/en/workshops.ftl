@@ -16,14 +16,6 @@ workshops-btn-book = ✍️ Book
 workshops-btn-queue = ⏳ Join the waitlist
 workshops-btn-cancel = ❌ Cancel booking
 workshops-btn-back-list = ⬅️ To the list
-workshops-day = { $weekday }, { $date }
-workshops-wd-0 = Mon
-workshops-wd-1 = Tue
-workshops-wd-2 = Wed
-workshops-wd-3 = Thu
-workshops-wd-4 = Fri
-workshops-wd-5 = Sat
-workshops-wd-6 = Sun
 workshops-card-speaker = 🎤 { $speaker }
 workshops-card-when = 🕒 { $when }
 workshops-card-place = 📍 { $place }
@@ -131,7 +123,10 @@ workshops-error-capacity-range = Seats must be between 1 and { $limit }.
 workshops-error-capacity-below = Cannot set { $capacity ->
         [one] { $capacity } seat
        *[other] { $capacity } seats
-    }: { $booked } booked and { $held } more held for a waitlist offer. The minimum is { $minimum }.
+    }: { $booked } booked{ $held ->
+        [0] {""}
+       *[other] {" "}and { $held } more held for a waitlist offer
+    }. The minimum is { $minimum }.
 workshops-error-not-found = Workshop not found: it may have been deleted.
 workshops-error-not-text = Please answer with text.
 workshops-error-key = A key is required: Latin letters, digits, “-”, “_”, “.”, “:”, up to { $limit ->

@@ -17,14 +17,6 @@ workshops-btn-book = ✍️ Записаться
 workshops-btn-queue = ⏳ Встать в лист ожидания
 workshops-btn-cancel = ❌ Отменить запись
 workshops-btn-back-list = ⬅️ К списку
-workshops-day = { $weekday }, { $date }
-workshops-wd-0 = пн
-workshops-wd-1 = вт
-workshops-wd-2 = ср
-workshops-wd-3 = чт
-workshops-wd-4 = пт
-workshops-wd-5 = сб
-workshops-wd-6 = вс
 workshops-card-speaker = 🎤 { $speaker }
 workshops-card-when = 🕒 { $when }
 workshops-card-place = 📍 { $place }
@@ -135,11 +127,12 @@ workshops-error-capacity-below = Нельзя сделать { $capacity } { $ca
         [one] место
         [few] места
        *[other] мест
-    }: уже записано { $booked }, и ещё { $held } { $held ->
-        [one] место держится
-        [few] места держатся
-       *[other] мест держатся
-    } для ответа из листа ожидания. Минимум — { $minimum }.
+    }: уже записано { $booked }{ $held ->
+        [0] {""}
+        [one] , и ещё { $held } место держится для ответа из листа ожидания
+        [few] , и ещё { $held } места держатся для ответа из листа ожидания
+       *[other] , и ещё { $held } мест держатся для ответа из листа ожидания
+    }. Минимум — { $minimum }.
 workshops-error-not-found = Мастер-класс не найден — возможно, его удалили.
 workshops-error-not-text = Ответьте, пожалуйста, текстом.
 workshops-error-key = Нужен ключ (key): латиница, цифры, «-», «_», «.», «:», до { $limit ->
