@@ -143,12 +143,14 @@ class OrganizerApp:
     def build_dispatcher(self) -> Dispatcher:
         from core.handlers import build_core_routers, build_fallback_router
         from core.middlewares import ContextMiddleware, ErrorReplyMiddleware
+        from core.prompts import StalePromptMiddleware
 
         storage, isolation = self._fsm()
         dp = Dispatcher(storage=storage, events_isolation=isolation, app=self)
         dp.update.outer_middleware(ContextMiddleware(self))
         dp.update.middleware(ErrorReplyMiddleware(self))
         dp.callback_query.middleware(CallbackAnswerMiddleware())
+        dp.message.middleware(StalePromptMiddleware())
         for router in build_core_routers(self):
             dp.include_router(router)
         for name, router in self.registry.call_with_names("register_routers", app=self):

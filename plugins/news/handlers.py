@@ -13,6 +13,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.text_decorations import html_decoration as hd
 
+from core import prompts
 from core.context import EventContext
 from core.handlers.admin import refuse
 from core.handlers.common import reply
@@ -70,8 +71,9 @@ async def on_new(query: CallbackQuery, session, event_ctx: EventContext, state: 
         return
     await state.set_state(NewsCompose.draft)
     await state.set_data({})
-    await query.message.answer(ctx.tr("news-ask", people=await service.audience_size(session, ctx.event)),
-                               reply_markup=rows([button(ctx.tr("news-btn-cancel"), CANCEL)]))
+    await prompts.remember(state, await query.message.answer(
+        ctx.tr("news-ask", people=await service.audience_size(session, ctx.event)),
+        reply_markup=rows([button(ctx.tr("news-btn-cancel"), CANCEL)])))
 
 
 async def on_draft(message: Message, app, session, event_ctx: EventContext, state: FSMContext) -> None:
@@ -86,13 +88,13 @@ async def on_draft(message: Message, app, session, event_ctx: EventContext, stat
     elif message.text:
         draft = {"text": message.html_text, "photo": None}
     else:
-        await message.answer(tr("news-error-kind"), reply_markup=rows(cancel_row))
+        await prompts.remember(state, await message.answer(tr("news-error-kind"), reply_markup=rows(cancel_row)))
         return
     try:
         service.check(draft["text"], with_photo=draft["photo"] is not None,
                       reserved=service.header_length(app, ctx.event))
     except service.NewsError as exc:
-        await message.answer(tr(exc.key, **exc.args_), reply_markup=rows(cancel_row))
+        await prompts.remember(state, await message.answer(tr(exc.key, **exc.args_), reply_markup=rows(cancel_row)))
         return
     await state.set_state(NewsCompose.preview)
     await state.set_data(draft)
@@ -103,7 +105,8 @@ async def on_draft(message: Message, app, session, event_ctx: EventContext, stat
     else:
         await message.answer(shown)
     audiences = await service.audiences(app, session, ctx.event, tr)
-    await message.answer(tr("news-confirm"), reply_markup=_audience_keyboard(tr, audiences, chosen=None))
+    await prompts.remember(state, await message.answer(tr("news-confirm"),
+                                                       reply_markup=_audience_keyboard(tr, audiences, chosen=None)))
 
 
 def _label(text: str) -> str:

@@ -63,3 +63,27 @@ async def test_organizer_reaches_the_panel_without_the_signup_form_and_sees_admi
     await alice.send("/start demo")
     await alice.expect(text="согласны на обработку персональных данных")  # participants still sign up
     assert chat_commands(sandbox, alice.id) == []  # /admin is not offered to participants
+
+
+async def test_a_typed_answer_removes_the_buttons_of_the_question_it_answers(sandbox):
+    await sandbox.start(plugins=["workshops"])
+    olga = await sandbox.admin("Olga")
+    await olga.send("/start demo")
+    await olga.click("Панель организатора")
+    await olga.click("Мастер-классы")
+    await olga.click("Новый мастер-класс")
+    title_q = await olga.expect(text="Название")
+    await olga.send("Пайка")
+    speaker_q = await olga.expect(text="Спикер")
+    assert "Пропустить" in olga.buttons()
+    await olga.send("Иван")  # typed instead of tapping "Пропустить"
+    await olga.expect(text="Место")
+
+    def buttons_of(message_id):
+        return next(m["buttons"] for m in olga.messages() if m["message_id"] == message_id)
+
+    assert buttons_of(title_q["message_id"]) == [] and buttons_of(speaker_q["message_id"]) == []
+    place_q = olga.last_message()
+    await olga.send("x" * 500)  # a rejected answer: the question is still open and keeps its buttons
+    await olga.expect(text="Слишком длинно")
+    assert "Пропустить" in buttons_of(place_q["message_id"])
