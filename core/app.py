@@ -83,14 +83,16 @@ class OrganizerApp:
 
     @classmethod
     def from_config(cls, config_file: str | None = None, *, environ: dict | None = None,
-                    registry: PluginRegistry | None = None, overrides: dict | None = None) -> OrganizerApp:
+                    registry: PluginRegistry | None = None, overrides: dict | None = None,
+                    require_token: bool = True) -> OrganizerApp:
         raw = config_mod.load_raw(config_file, environ)
         if overrides:
             raw.data = config_mod.deep_merge(raw.data, config_mod.lower_keys(overrides))
             raw.sources.append(("overrides", config_mod.lower_keys(overrides)))
         blocked = list(raw.data.get("blocked_plugins") or [])
         registry = registry or PluginRegistry.load(blocked=blocked)
-        settings = config_mod.validate(raw, registry.config_models(), registry.dependencies())
+        settings = config_mod.validate(raw, registry.config_models(), registry.dependencies(),
+                                       require_token=require_token)
         return cls(settings, registry, raw)
 
     # --- per-event plugin view -------------------------------------------------------------
@@ -124,6 +126,9 @@ class OrganizerApp:
     # --- bot and dispatcher ----------------------------------------------------------------
 
     def make_bot(self) -> Bot:
+        if not self.settings.bot.token:
+            raise config_mod.ConfigError([config_mod.ConfigIssue("bot.token", "required to talk to Telegram; set it in "
+                                                      "your config file or as ORGANIZER_BOT__TOKEN", "not set")])
         if self.settings.bot.api_server:
             session = JsonBodySession(api=TelegramAPIServer.from_base(self.settings.bot.api_server))
         else:
