@@ -27,7 +27,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-PLACEHOLDER_TOKEN = re.compile(r"REPLACE|YOUR|^123456:ABC-DEF$", re.IGNORECASE)  # the examples' own tokens
+PLACEHOLDER_TOKEN = re.compile(r"REPLACE-WITH|YOUR-TOKEN|YOUR_TOKEN|^123456:ABC-DEF$", re.IGNORECASE)  # the examples' tokens
 
 
 class BotSettings(Strict):

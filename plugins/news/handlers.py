@@ -10,7 +10,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.text_decorations import html_decoration as hd
 
 from core import prompts
@@ -113,7 +113,7 @@ def _label(text: str) -> str:
     return text if len(text) <= LABEL_MAX else text[:LABEL_MAX - 1] + "…"
 
 
-def _audience_keyboard(tr, audiences, chosen) -> object:
+def _audience_keyboard(tr, audiences, chosen) -> InlineKeyboardMarkup:
     """One audience a row; the chosen one is marked and followed by the button that sends."""
     choices = [[button(tr("news-btn-audience", audience=_label(a.label), people=a.count,
                           mark="yes" if chosen is not None and a.key == chosen.key else "no"),
