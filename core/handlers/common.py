@@ -34,10 +34,8 @@ async def reply(target: Message | CallbackQuery, text: str, markup=None, *, edit
 
 
 def needs_signup(app, ctx: EventContext) -> bool:
-    """The participant sign-up form is for participants: an organizer goes straight to the menu."""
     conf = app.settings.events.get(ctx.slug or "")
-    return bool(conf and conf.signup.enabled and ctx.member is not None and not ctx.member.is_registered
-                and not ctx.is_admin)
+    return bool(conf and conf.signup.enabled and ctx.member is not None and not ctx.member.is_registered)
 
 
 async def show_menu(target, app, ctx: EventContext, state: FSMContext | None = None) -> None:

@@ -55,6 +55,7 @@ fallback-unknown = I did not understand that. Open the menu to see everything I 
 fallback-stale-button = This button no longer works. Open the menu: /menu
 error-generic = Something went wrong and nothing was saved. Please try again a little later.
 cmd-start = Start / choose an event
+signup-organizer-hint = You are an organizer of this event: /admin opens the organizer panel; the participant form below can wait or be skipped.
 cmd-admin = Organizer panel
 cmd-menu = Main menu
 cmd-events = Switch event
