@@ -80,14 +80,16 @@ class OrganizerApp:
 
     @classmethod
     def from_config(cls, config_file: str | None = None, *, environ: dict | None = None,
-                    registry: PluginRegistry | None = None, overrides: dict | None = None) -> OrganizerApp:
+                    registry: PluginRegistry | None = None, overrides: dict | None = None,
+                    require_token: bool = True) -> OrganizerApp:
         raw = config_mod.load_raw(config_file, environ)
         if overrides:
             raw.data = config_mod.deep_merge(raw.data, config_mod.lower_keys(overrides))
             raw.sources.append(("overrides", config_mod.lower_keys(overrides)))
         blocked = list(raw.data.get("blocked_plugins") or [])
         registry = registry or PluginRegistry.load(blocked=blocked)
-        settings = config_mod.validate(raw, registry.config_models(), registry.dependencies())
+        settings = config_mod.validate(raw, registry.config_models(), registry.dependencies(),
+                                       require_token=require_token)
         return cls(settings, registry, raw)
 
     # --- per-event plugin view -------------------------------------------------------------
@@ -121,6 +123,9 @@ class OrganizerApp:
     # --- bot and dispatcher ----------------------------------------------------------------
 
     def make_bot(self) -> Bot:
+        if not self.settings.bot.token:
+            raise config_mod.ConfigError([config_mod.ConfigIssue("bot.token", "required to talk to Telegram; set it in "
+                                                      "your config file or as ORGANIZER_BOT__TOKEN", "not set")])
         # One limiter for every send and edit of this bot, shared with the outbox sender (and with
         # other processes through Redis when redis.url is set); buckets are per bot, hence its id.
         delivery = self.settings.delivery
@@ -146,6 +151,7 @@ class OrganizerApp:
         from core.handlers import build_core_routers, build_fallback_router
         from core.flood import FloodMiddleware
         from core.middlewares import ContextMiddleware, ErrorReplyMiddleware
+        from core.prompts import StalePromptMiddleware
 
         storage, isolation = self._fsm()
         dp = Dispatcher(storage=storage, events_isolation=isolation, app=self)
@@ -158,6 +164,7 @@ class OrganizerApp:
         dp.update.outer_middleware(ContextMiddleware(self))
         dp.update.middleware(ErrorReplyMiddleware(self))
         dp.callback_query.middleware(CallbackAnswerMiddleware())
+        dp.message.middleware(StalePromptMiddleware())
         for router in build_core_routers(self):
             dp.include_router(router)
         for name, router in self.registry.call_with_names("register_routers", app=self):

@@ -15,6 +15,7 @@ import typer
 from core.config import ConfigError
 
 cli = typer.Typer(help="Pocket Organizer — a plugin-based Telegram bot for events.", no_args_is_help=True,
+                  rich_markup_mode=None,
                   pretty_exceptions_enable=False)
 db_cli = typer.Typer(help="Database schema (Alembic, one branch per plugin).", no_args_is_help=True)
 config_cli = typer.Typer(help="Configuration files and environment.", no_args_is_help=True)
@@ -52,8 +53,9 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 cli_registry: ContextVar = ContextVar("organizer_cli_registry", default=None)
 
 
-def load_app(config: str | None):
+def load_app(config: str | None, *, require_token: bool = True):
     """Build the app or exit non-zero listing every config error; nothing connects before this.
+    ``require_token=False`` for commands that never talk to Telegram.
 
     A plugin's command calls it with its ``--config`` option (``envvar="ORGANIZER_CONFIG"``)::
 
@@ -71,7 +73,7 @@ def load_app(config: str | None):
     from core.plugins import PluginLoadError
 
     try:
-        return OrganizerApp.from_config(config, registry=cli_registry.get())
+        return OrganizerApp.from_config(config, registry=cli_registry.get(), require_token=require_token)
     except ConfigError as exc:
         typer.secho(f"Configuration has {len(exc.issues)} error(s):", fg=typer.colors.RED, err=True)
         for issue in exc.issues:
@@ -115,10 +117,10 @@ def _build_dispatcher(app) -> None:
 @db_cli.command("upgrade")
 def db_upgrade(config: ConfigOption = None,
                target: Annotated[str, typer.Argument(help="Revision or 'heads' (every branch).")] = "heads"):
-    """Bring the database to the newest schema (every plugin's branch)."""
+    """Bring the database to the newest schema (every plugin's branch). Needs no bot token."""
     from core import migrations
 
-    app = load_app(config)
+    app = load_app(config, require_token=False)
 
     async def go():
         try:
@@ -137,7 +139,7 @@ def db_downgrade(target: Annotated[str, typer.Argument(help="e.g. 'workshops@bas
     """Undo migrations down to TARGET (e.g. remove one plugin's tables with '<plugin>@base')."""
     from core import migrations
 
-    app = load_app(config)
+    app = load_app(config, require_token=False)
 
     async def go():
         try:
@@ -180,22 +182,35 @@ async def _revision(app, plugin: str, message: str, autogenerate: bool) -> Path:
 
 @db_cli.command("current")
 def db_current(config: ConfigOption = None):
-    """Show the schema revisions the database is at, and whether they are the newest."""
+    """Per schema branch (core, then each plugin): where the database is and whether that is the newest."""
     from core import migrations
+    from core.readonly import missing_sqlite_file
 
-    app = load_app(config)
+    app = load_app(config, require_token=False)
+    if (path := missing_sqlite_file(app.settings.database.url)) is not None:
+        typer.echo(f"No database yet (no file at {path}): run `organizer db upgrade` to create it.")
+        raise typer.Exit(1)
 
     async def go():
         try:
-            return await migrations.current(app.engine), set(migrations.script_directory(app.registry).get_heads())
+            return await migrations.current(app.engine)
         finally:
             await app.engine.dispose()
 
-    current, heads = asyncio.run(go())
-    typer.echo("Current: " + (", ".join(sorted(current)) or "(empty database)"))
-    typer.echo("Newest:  " + ", ".join(sorted(heads)))
-    typer.echo("Up to date." if heads <= migrations.applied_revisions(app.registry, current)
-               else "Behind: run `organizer db upgrade`.")
+    branches = migrations.branch_status(app.registry, asyncio.run(go()))
+    behind = False
+    width = max(len(label) for label, _, _ in branches)
+    for label, at, newest in branches:
+        if at == newest:
+            state = f"up to date ({at})"
+        elif at is None:
+            state, behind = f"not created: newest is {newest}", True
+        else:
+            state, behind = f"behind: at {at}, newest is {newest}", True
+        typer.echo(f"{label:<{width}}  {state}")
+    if behind:
+        typer.echo("Run `organizer db upgrade` to bring every branch to the newest.")
+        raise typer.Exit(1)
 
 
 @config_cli.command("check")
@@ -209,8 +224,8 @@ def config_check(config: ConfigOption = None):
 
 @plugins_cli.command("list")
 def plugins_list(config: ConfigOption = None):
-    """Plugins: name, version, source, hooks, and whether each is on for each event."""
-    app = load_app(config)
+    """Plugins: name, version, source, hooks, and whether each is on for each event. Needs no bot token."""
+    app = load_app(config, require_token=False)
     slugs = list(app.settings.events)
     for name in app.registry.order:
         plugin = app.registry.plugins[name]
@@ -223,34 +238,53 @@ def plugins_list(config: ConfigOption = None):
 
 @events_cli.command("list")
 def events_list(config: ConfigOption = None):
-    """Events from the config with their participants count."""
+    """Events from the config: title, timezone, language, open or closed, members, and the t.me link
+    that opens each. Reads the database only if it exists and is up to date; never changes it."""
     from sqlalchemy import func, select
 
     from core.models import Event, Member
+    from core.readonly import schema_state
 
-    app = load_app(config)
+    app = load_app(config, require_token=False)
 
-    async def counts():
-        from core import migrations
-
+    async def gather():
         try:
-            await migrations.upgrade(app.engine, app.registry)
-            async with app.transaction() as session:
-                from core.people import sync_events
-
-                await sync_events(session, app.settings)
-                rows = await session.execute(select(Event.slug, func.count(Member.id))
-                                             .outerjoin(Member, Member.event_id == Event.id).group_by(Event.slug))
-                return dict(rows.all())
+            state = await schema_state(app)
+            counts = None
+            if state.usable:
+                async with app.sessions() as session:
+                    rows = await session.execute(select(Event.slug, func.count(Member.id))
+                                                 .outerjoin(Member, Member.event_id == Event.id).group_by(Event.slug))
+                    counts = dict(rows.all())
+            return state, counts, await _bot_username(app)
         finally:
             await app.engine.dispose()
 
-    members = asyncio.run(counts())
+    state, members, username = asyncio.run(gather())
     if not app.settings.events:
         typer.echo("No events configured: add [events.<slug>] to your config.")
     for slug, conf in app.settings.events.items():
+        count = "?" if members is None else str(members.get(slug, 0))
+        link = f"https://t.me/{username}?start={slug}" if username else f"/start {slug}"
         typer.echo(f"{slug}\t{conf.title}\t{conf.timezone}\t{conf.language}\t{'open' if conf.open else 'closed'}"
-                   f"\t{members.get(slug, 0)} member(s)\tdeep link: /start {slug}")
+                   f"\t{count} member(s)\t{link}")
+    if members is None:
+        typer.echo(f"Members not counted: {state.detail}; run `organizer db upgrade`.", err=True)
+    if not username:
+        typer.echo("Links need the bot's username: set bot.token (read with getMe) or bot.username.", err=True)
+
+
+async def _bot_username(app) -> str | None:
+    """The bot's @username: from Telegram (getMe) when a token is set, else from the config."""
+    if app.settings.bot.token:
+        bot = app.make_bot()
+        try:
+            return (await asyncio.wait_for(bot.get_me(), 10)).username
+        except Exception as exc:  # offline or a wrong server: the config's username will do
+            logging.getLogger(__name__).info("getMe failed (%s); using bot.username from the config", exc)
+        finally:
+            await bot.session.close()
+    return app.settings.bot.username
 
 
 @events_cli.command("sync")
@@ -353,13 +387,15 @@ def program_export(event: str, file: Annotated[Path | None, typer.Argument(help=
     """Write EVENT's program in the same YAML format `program import` reads."""
     from core.program import ProgramError, dump_program, export_program
 
-    app = load_app(config)
+    app = load_app(config, require_token=False)
 
     async def go():
-        from core import migrations
+        from core.readonly import schema_state
 
         try:
-            await migrations.upgrade(app.engine, app.registry)
+            state = await schema_state(app)  # an export only reads: it never creates or migrates
+            if not state.usable:
+                raise ProgramError(f"cannot export: {state.detail}; run `organizer db upgrade` first")
             return await export_program(app, event)
         finally:
             await app.engine.dispose()
@@ -390,11 +426,11 @@ def demo(port: Annotated[int, typer.Option(help="Port of the browser page.")] = 
 
 @cli.command()
 def doctor(config: ConfigOption = None):
-    """Check the config, the database, the Bot API server and the zbar library (QR scanning)."""
+    """Check the config, the database and its schema, the Bot API server and the zbar library (QR
+    scanning). Changes nothing; with a broken or missing config it still checks what it can."""
     from core.doctor import run_checks
 
-    app = load_app(config)
-    results = asyncio.run(run_checks(app))
+    results = asyncio.run(run_checks(config))
     failed = False
     for name, ok, detail in results:
         failed |= not ok

@@ -27,17 +27,37 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+PLACEHOLDER_TOKEN = re.compile(r"REPLACE-WITH|YOUR-TOKEN|YOUR_TOKEN|^123456:ABC-DEF$", re.IGNORECASE)  # the examples' tokens
+
+
 class BotSettings(Strict):
-    token: str = Field(description="Bot token from @BotFather, e.g. 123456:ABC-DEF")
+    # Required to run the bot (``validate(require_token=True)``); commands that never talk to
+    # Telegram (`db upgrade`, `plugins list`) work without it: deploy pipelines migrate before
+    # the secret exists.
+    token: str | None = Field(default=None, description="Bot token from @BotFather, e.g. 123456:ABC-DEF")
+    username: str | None = Field(default=None, description="The bot's @username, for t.me links when offline")
     api_server: str | None = Field(
         default=None, description="Base URL of a Bot API-compatible server (self-hosted or the sandbox)"
     )
 
     @field_validator("token")
     @classmethod
-    def _token_shape(cls, value: str) -> str:
+    def _token_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
         if not TOKEN_RE.match(value):
             raise ValueError("expected a bot token like 123456:ABC-DEF from @BotFather")
+        if PLACEHOLDER_TOKEN.search(value):
+            raise ValueError("this is the example's placeholder, not a token: put the token @BotFather "
+                             "gave your bot here, or set ORGANIZER_BOT__TOKEN")
+        return value
+
+    @field_validator("username")
+    @classmethod
+    def _username_shape(cls, value: str | None) -> str | None:
+        value = value.removeprefix("@") if value else value
+        if value and not re.match(r"^[A-Za-z][A-Za-z0-9_]{3,31}$", value):
+            raise ValueError("expected the bot's username as @BotFather shows it, e.g. my_event_bot")
         return value
 
     @field_validator("api_server")
@@ -141,7 +161,7 @@ class EventSettings(Strict):
 
 
 class CoreSettings(Strict):
-    bot: BotSettings
+    bot: BotSettings = Field(default_factory=BotSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
@@ -154,9 +174,15 @@ class CoreSettings(Strict):
     @classmethod
     def _slugs(cls, value: dict[str, EventSettings]) -> dict[str, EventSettings]:
         for slug in value:
-            if not re.match(r"^[a-z0-9][a-z0-9_-]{0,63}$", slug):
-                raise ValueError(f"event slug {slug!r}: use lowercase letters, digits, '-' and '_' (deep links)")
+            if problem := slug_problem(slug):
+                raise ValueError(problem)
         return value
+
+
+def slug_problem(slug: str) -> str | None:
+    if re.match(r"^[a-z0-9][a-z0-9_-]{0,63}$", str(slug)):
+        return None
+    return f"event slug {slug!r}: use lowercase letters, digits, '-' and '_' (deep links)"
 
 
 @dataclass(frozen=True)
@@ -297,18 +323,29 @@ def _format_pydantic(exc: ValidationError, raw: RawConfig, prefix: tuple = ()) -
 
 
 def validate(raw: RawConfig, plugin_models: dict[str, type[BaseModel]] | None = None,
-             plugin_deps: dict[str, list[str]] | None = None) -> CoreSettings:
-    """Validate the core model and each plugin's model for each event; raise with every issue."""
+             plugin_deps: dict[str, list[str]] | None = None, *, require_token: bool = True) -> CoreSettings:
+    """Validate the core model and each plugin's model for each event; raise with every issue.
+    ``require_token=False``: for commands that never talk to Telegram."""
     plugin_models = plugin_models or {}
     plugin_deps = plugin_deps or {}
     issues: list[ConfigIssue] = []
     settings: CoreSettings | None = None
+    data_plugins = raw.data.get("plugins") or {}
+    data_events = raw.data.get("events") or {}
+    # Slugs are checked here, not only by the model: its check runs only once every event in the
+    # section is valid, so a bad slug was reported only after the other errors were fixed.
+    slug_issues = [ConfigIssue(f"events.{slug}", problem, raw.source_of(("events", slug)))
+                   for slug in (data_events if isinstance(data_events, dict) else {})
+                   if (problem := slug_problem(slug))]
+    issues.extend(slug_issues)
     try:
         settings = CoreSettings.model_validate(raw.data)
     except ValidationError as exc:
-        issues.extend(_format_pydantic(exc, raw))
-    data_plugins = raw.data.get("plugins") or {}
-    data_events = raw.data.get("events") or {}
+        issues.extend(i for i in _format_pydantic(exc, raw) if not (slug_issues and i.path == "events"))
+    bot = raw.data.get("bot") if isinstance(raw.data.get("bot"), dict) else {}
+    if require_token and not bot.get("token"):
+        issues.insert(0, ConfigIssue("bot.token", f"required but missing; set it in your config file or as "
+                                                  f"{ENV_PREFIX}_BOT__TOKEN", raw.source_of(("bot", "token"))))
     for name in data_plugins:
         if name not in plugin_models:
             issues.append(ConfigIssue(f"plugins.{name}", _unknown_plugin(name, plugin_models), raw.source_of(("plugins", name))))

@@ -24,22 +24,25 @@ def column(buttons: Iterable[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[b] for b in buttons])
 
 
-_menus: dict[tuple, InlineKeyboardMarkup] = {}
+# Cached as tuples of (frozen) buttons, never as a markup: a markup's rows are lists, and a caller
+# that appended to a shared one grew the menu of every user who was shown it afterwards.
+_menus: dict[tuple, tuple[tuple[InlineKeyboardButton, ...], ...]] = {}
 
 
-def menu_keyboard(items: list[MenuItem], tr) -> InlineKeyboardMarkup:
-    """Two buttons a row. The menu is the most shown message and its keyboard depends only on
-    the items and the language, so each distinct one is built once (pydantic models, ~10)."""
+def menu_keyboard(items: list[MenuItem], tr,
+                  extra_rows: Iterable[Iterable[InlineKeyboardButton]] = ()) -> InlineKeyboardMarkup:
+    """Two buttons a row, then ``extra_rows``. The menu is the most shown message and its buttons
+    depend only on the items and the language, so each distinct set is built once; every call
+    returns a fresh markup the caller owns."""
     key = (tuple(items), id(tr.catalogs), tr.lang)
-    markup = _menus.get(key)
-    if markup is None:
+    cached = _menus.get(key)
+    if cached is None:
         buttons = [button(tr(i.text_key), i.callback_data) for i in items]
-        rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-        markup = InlineKeyboardMarkup(inline_keyboard=rows)
+        cached = tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
         if len(_menus) >= 1024:  # events × languages × roles × plugin sets: small; bound it anyway
             _menus.clear()
-        _menus[key] = markup
-    return markup
+        _menus[key] = cached
+    return InlineKeyboardMarkup(inline_keyboard=[list(r) for r in cached] + [list(r) for r in extra_rows])
 
 
 def back_to_menu(tr) -> InlineKeyboardMarkup:

@@ -40,6 +40,6 @@ async def on_admin(target: Message | CallbackQuery, app, event_ctx: EventContext
     text = event_ctx.tr("admin-title", event=hd.quote(event_ctx.event.title))
     if not items:
         text += "\n" + event_ctx.tr("admin-empty")
-    markup = keyboards.menu_keyboard(items, event_ctx.tr)
-    markup.inline_keyboard.append([keyboards.button(event_ctx.tr("btn-menu"), "core:menu")])
+    back = [keyboards.button(event_ctx.tr("btn-menu"), "core:menu")]
+    markup = keyboards.menu_keyboard(items, event_ctx.tr, extra_rows=[back])
     await reply(target, text, markup)

@@ -9,6 +9,7 @@ from aiogram.utils.text_decorations import html_decoration as hd
 
 from core import keyboards, people
 from core.context import EventContext
+from core.handlers.commands import sync_admin_commands
 from core.menu import main_menu_items
 from core.states import CoreSignup
 
@@ -42,6 +43,8 @@ async def show_menu(target, app, ctx: EventContext, state: FSMContext | None = N
     if needs_signup(app, ctx) and state is not None:
         await start_signup(target, app, ctx, state)
         return
+    if target.bot is not None and target.from_user is not None:
+        await sync_admin_commands(app, target.bot, target.from_user.id, ctx)
     items = await main_menu_items(app, ctx)
     text = ctx.tr("menu-title", event=hd.quote(ctx.event.title))
     await reply(target, text, keyboards.menu_keyboard(items, ctx.tr))

@@ -7,7 +7,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.text_decorations import html_decoration as hd
 
-from core import keyboards
+from core import dates, keyboards
 from core.context import EventContext
 from core.filters import Magic
 from core.handlers.common import reply, show_event_picker
@@ -28,7 +28,7 @@ async def render_schedule(app, session, ctx: EventContext) -> str:
         return tr("schedule-empty")
     lines = [tr("schedule-title", event=hd.quote(ctx.event.title))]
     for day, entries in by_local_day(items, ctx.event.timezone):
-        lines += ["", f"<b>{day.strftime('%d.%m.%Y')}</b>"]
+        lines += ["", f"<b>{dates.format_day(tr, day)}</b>"]
         for item, start, end in entries:
             when = start.strftime("%H:%M") + (f"–{end.strftime('%H:%M')}" if end else "")
             place = f" · {hd.quote(item.place)}" if item.place else ""

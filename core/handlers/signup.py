@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 
 from aiogram.utils.text_decorations import html_decoration as hd
 
-from core import keyboards, people
+from core import keyboards, people, prompts
 from core.config import SignupField
 from core.context import EventContext
 from core.filters import Magic
@@ -43,7 +43,8 @@ async def ask_consent(target, app, ctx: EventContext) -> None:
     await reply(target, text, markup, edit=False)
 
 
-async def _ask_field(target, ctx: EventContext, field: SignupField, index: int, total: int) -> None:
+async def _ask_field(target, ctx: EventContext, field: SignupField, index: int, total: int,
+                     state: FSMContext) -> None:
     label = field_label(field, ctx.lang)
     key = {"phone": "signup-ask-phone", "email": "signup-ask-email"}.get(field.kind, "signup-ask-text")
     text = ctx.tr("signup-step", n=index + 1, total=total) + "\n" + ctx.tr(key, label=label)
@@ -54,7 +55,7 @@ async def _ask_field(target, ctx: EventContext, field: SignupField, index: int, 
     else:
         markup = None
     message = target.message if isinstance(target, CallbackQuery) else target
-    await message.answer(text, reply_markup=markup)
+    await prompts.remember(state, await message.answer(text, reply_markup=markup))
 
 
 async def on_consent(query: CallbackQuery, app, event_ctx: EventContext, state: FSMContext) -> None:
@@ -82,7 +83,7 @@ async def _next_field(target, app, ctx: EventContext, state: FSMContext, answers
         return
     await state.set_state(CoreSignup.field)
     await state.update_data(answers=answers, index=index)
-    await _ask_field(target, ctx, fields[index], index, len(fields))
+    await _ask_field(target, ctx, fields[index], index, len(fields), state)
 
 
 async def on_answer(message: Message, app, event_ctx: EventContext, state: FSMContext) -> None:

@@ -11,6 +11,7 @@ from aiogram.utils.text_decorations import html_decoration as hd
 from core import people
 from core.context import EventContext
 from core.filters import Magic
+from core.handlers.commands import sync_admin_commands
 from core.handlers.common import needs_signup, reply, show_event_picker, show_menu, start_signup
 
 
@@ -43,7 +44,12 @@ async def _enter_event(target, app, session, ctx: EventContext, slug: str, state
         ctx.lang = pick_language(None, ctx.user.telegram_language, event.language)
         ctx.tr = app.translator(ctx.lang)
     await reply(target, ctx.tr("events-joined", event=hd.quote(event.title)), edit=False)
+    user = target.from_user
+    if target.bot is not None and user is not None:  # /admin in an organizer's command list from the start
+        await sync_admin_commands(app, target.bot, user.id, ctx)
     if needs_signup(app, ctx):
+        if ctx.is_admin:  # the form is offered, but the panel does not wait for it
+            await reply(target, ctx.tr("signup-organizer-hint"), edit=False)
         await start_signup(target, app, ctx, state)
     else:
         await show_menu(target, app, ctx, state)

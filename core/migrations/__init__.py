@@ -166,6 +166,27 @@ async def is_up_to_date(engine: AsyncEngine, registry) -> bool:
     return heads <= applied_revisions(registry, await current(engine))
 
 
+def branch_status(registry, current_heads: set[str]) -> list[tuple[str, str | None, str]]:
+    """Per branch (``core``, then each plugin's label): (label, revision the database is at or
+    None, newest revision)."""
+    script = script_directory(registry)
+    applied = applied_revisions(registry, current_heads)
+    found = []
+    for head in script.get_heads():
+        labels: set[str] = set()
+        at = None
+        revision = script.get_revision(head)
+        while revision is not None:  # down this branch only, not into the branches it depends on
+            labels |= set(revision.branch_labels or ())
+            if at is None and revision.revision in applied:
+                at = revision.revision
+            down = revision.down_revision
+            down = down[0] if isinstance(down, tuple) and down else down
+            revision = script.get_revision(down) if down else None
+        found.append((sorted(labels)[0] if labels else head, at, head))
+    return sorted(found, key=lambda row: (row[0] != "core", row[0]))
+
+
 async def stored_versions(engine: AsyncEngine) -> set[str] | None:
     """The rows of ``alembic_version`` by plain SQL; None if the table does not exist."""
     def read(conn) -> set[str] | None:

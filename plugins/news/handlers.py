@@ -11,9 +11,10 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.text_decorations import html_decoration as hd
 
+from core import prompts
 from core.context import EventContext
 from core.filters import Magic
 from core.handlers.admin import refuse
@@ -21,7 +22,11 @@ from core.handlers.common import reply
 from core.keyboards import button, rows
 from plugins.news import service
 
-HOME, NEW, SEND, CANCEL = "nws:home", "nws:new", "nws:send:", "nws:cancel"  # SEND + audience key
+# PICK + audience key marks a group and asks to confirm; SEND + audience key queues the news.
+HOME, NEW, PICK, SEND, CANCEL = "nws:home", "nws:new", "nws:to:", "nws:send:", "nws:cancel"
+# A longer label is cut by Telegram on a phone, head-count first: shorten the name ourselves and
+# keep the count; the confirmation then names the group in full.
+LABEL_MAX = 34
 
 
 class NewsCompose(StatesGroup):
@@ -33,6 +38,7 @@ def router() -> Router:
     r = Router(name="news:admin")
     r.callback_query.register(on_home, Magic(F.data == HOME))
     r.callback_query.register(on_new, Magic(F.data == NEW))
+    r.callback_query.register(on_pick, Magic(F.data.startswith(PICK)))
     r.callback_query.register(on_send, Magic(F.data.startswith(SEND)))
     r.callback_query.register(on_cancel, Magic(F.data == CANCEL))
     r.message.register(on_draft, StateFilter(NewsCompose.draft), Magic(F.chat.type == "private"))
@@ -67,8 +73,9 @@ async def on_new(query: CallbackQuery, session, event_ctx: EventContext, state: 
         return
     await state.set_state(NewsCompose.draft)
     await state.set_data({})
-    await query.message.answer(ctx.tr("news-ask", people=await service.audience_size(session, ctx.event)),
-                               reply_markup=rows([button(ctx.tr("news-btn-cancel"), CANCEL)]))
+    await prompts.remember(state, await query.message.answer(
+        ctx.tr("news-ask", people=await service.audience_size(session, ctx.event)),
+        reply_markup=rows([button(ctx.tr("news-btn-cancel"), CANCEL)])))
 
 
 async def on_draft(message: Message, app, session, event_ctx: EventContext, state: FSMContext) -> None:
@@ -83,25 +90,60 @@ async def on_draft(message: Message, app, session, event_ctx: EventContext, stat
     elif message.text:
         draft = {"text": message.html_text, "photo": None}
     else:
-        await message.answer(tr("news-error-kind"), reply_markup=rows(cancel_row))
+        await prompts.remember(state, await message.answer(tr("news-error-kind"), reply_markup=rows(cancel_row)))
         return
     try:
-        service.check(draft["text"], with_photo=draft["photo"] is not None)
+        service.check(draft["text"], with_photo=draft["photo"] is not None,
+                      reserved=service.header_length(app, ctx.event))
     except service.NewsError as exc:
-        await message.answer(tr(exc.key, **exc.args_), reply_markup=rows(cancel_row))
+        await prompts.remember(state, await message.answer(tr(exc.key, **exc.args_), reply_markup=rows(cancel_row)))
         return
     await state.set_state(NewsCompose.preview)
     await state.set_data(draft)
-    # The preview is the news exactly as members will get it, then the question.
+    # The preview is the news exactly as members will get it (with the event's header), then the question.
+    shown = service.with_header(app, ctx.event, draft["text"])
     if draft["photo"]:
-        await message.answer_photo(draft["photo"], caption=draft["text"])
+        await message.answer_photo(draft["photo"], caption=shown)
     else:
-        await message.answer(draft["text"])
-    # One "send" button per audience: everyone, and the groups other plugins offer.
-    choices = [[button(tr("news-btn-send-to", audience=a.label, people=a.count), SEND + a.key)]
-               for a in await service.audiences(app, session, ctx.event, tr)]
-    await message.answer(tr("news-confirm"),
-                         reply_markup=rows(*choices, [button(tr("news-btn-again"), NEW), *cancel_row]))
+        await message.answer(shown)
+    audiences = await service.audiences(app, session, ctx.event, tr)
+    await prompts.remember(state, await message.answer(tr("news-confirm"),
+                                                       reply_markup=_audience_keyboard(tr, audiences, chosen=None)))
+
+
+def _label(text: str) -> str:
+    return text if len(text) <= LABEL_MAX else text[:LABEL_MAX - 1] + "…"
+
+
+def _audience_keyboard(tr, audiences, chosen) -> InlineKeyboardMarkup:
+    """One audience a row; the chosen one is marked and followed by the button that sends."""
+    choices = [[button(tr("news-btn-audience", audience=_label(a.label), people=a.count,
+                          mark="yes" if chosen is not None and a.key == chosen.key else "no"),
+                       PICK + a.key)] for a in audiences]
+    send_row = [button(tr("news-btn-send", people=chosen.count), SEND + chosen.key)] if chosen else []
+    return rows(*choices, send_row, [button(tr("news-btn-again"), NEW), button(tr("news-btn-cancel"), CANCEL)])
+
+
+async def on_pick(query: CallbackQuery, app, session, event_ctx: EventContext, state: FSMContext,
+                  callback_answer=None) -> None:
+    """The organizer chose a group: name it and its head-count, and ask to confirm."""
+    ctx, tr = event_ctx, event_ctx.tr
+    if not _allowed(ctx):
+        await state.clear()
+        await refuse(query, ctx, callback_answer)
+        return
+    if await state.get_state() != NewsCompose.preview.state:
+        if callback_answer is not None:
+            callback_answer.text = tr("news-nothing-to-send")
+        return
+    audiences = await service.audiences(app, session, ctx.event, tr)
+    chosen = next((a for a in audiences if a.key == query.data.removeprefix(PICK)), None)
+    if chosen is None:
+        await reply(query, tr("news-error-audience-gone") + "\n\n" + tr("news-confirm"),
+                    _audience_keyboard(tr, audiences, chosen=None))
+        return
+    await reply(query, tr("news-confirm-to", audience=hd.quote(chosen.label), people=chosen.count),
+                _audience_keyboard(tr, audiences, chosen=chosen))
 
 
 async def on_send(query: CallbackQuery, app, session, event_ctx: EventContext, state: FSMContext,

@@ -78,9 +78,23 @@ async def recipients(app, session, event: Event, key: str) -> list[int]:
     raise NewsError("news-error-audience-gone")
 
 
-def check(text_html: str | None, *, with_photo: bool) -> None:
-    """What Telegram would refuse later is refused now, with the numbers."""
-    limit = MAX_CAPTION if with_photo else MAX_TEXT
+def header(app, event: Event) -> str:
+    """The line above every news item: members see it comes from this event's organizers."""
+    return app.translator(event.language)("news-header", event=html.escape(event.title, quote=False))
+
+
+def with_header(app, event: Event, text_html: str | None) -> str:
+    return header(app, event) + ("\n\n" + text_html if text_html else "")
+
+
+def header_length(app, event: Event) -> int:
+    return visible_length(with_header(app, event, "x"), "HTML") - 1
+
+
+def check(text_html: str | None, *, with_photo: bool, reserved: int = 0) -> None:
+    """What Telegram would refuse later is refused now, with the numbers. ``reserved``: characters
+    the header takes of Telegram's limit."""
+    limit = (MAX_CAPTION if with_photo else MAX_TEXT) - reserved
     length = visible_length(text_html or "", "HTML")
     if not with_photo and not _plain(text_html):
         raise NewsError("news-error-empty")
@@ -103,9 +117,10 @@ async def send(app, session, event: Event, author: Member | SystemActor | None, 
                photo: str | bytes | None = None, audience: str = EVERYONE) -> Broadcast:
     """Queue the news for ``audience`` (everyone by default) as it is now, in the caller's transaction."""
     people.require_organizer(app.settings, event, author)
-    check(text_html, with_photo=photo is not None)
+    check(text_html, with_photo=photo is not None, reserved=header_length(app, event))
     people_now = await recipients(app, session, event, audience)
-    return await create_broadcast(session, recipients=people_now, title=title_of(text_html), text=text_html or None,
+    return await create_broadcast(session, recipients=people_now, title=title_of(text_html),
+                                  text=with_header(app, event, text_html),
                                   photo=photo, parse_mode="HTML", event_id=event.id, created_by=author.user_id)
 
 

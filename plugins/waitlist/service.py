@@ -26,6 +26,7 @@ from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import dates
 from core.db import UTCDateTime, utcnow
 from core.models import Event, Member, User
 from plugins.waitlist.config import WaitlistConfig
@@ -279,7 +280,7 @@ async def _offer(app, session, event, workshop: Workshop, entry: Entry, now: dt.
     deadline = entry.expires_at.astimezone(tz)
     lines = [tr("waitlist-offer", title=workshops._q(workshop.title),
                 when=workshops.format_when(tr, workshop, tz)),
-             tr("waitlist-offer-deadline", time=deadline.strftime("%H:%M"),
+             tr("waitlist-offer-deadline", time=dates.format_deadline(deadline, tz),
                 day=workshops.format_day(tr, entry.expires_at, tz))]
     if workshop.place:
         lines.insert(1, tr("workshops-card-place", place=workshops._q(workshop.place)))
@@ -485,7 +486,7 @@ async def card_extras(app, session, event: Event, workshop: Workshop, user_id: i
     if entry_id is not None and entry_state == "offered" and expires > now:
         tz = workshops.tz_of(event)
         extras.status = "offered"
-        extras.lines.append(tr("waitlist-card-offered", time=expires.astimezone(tz).strftime("%H:%M"),
+        extras.lines.append(tr("waitlist-card-offered", time=dates.format_deadline(expires, tz),
                                day=workshops.format_day(tr, expires, tz)))
         extras.buttons += [(tr("waitlist-btn-accept"), offer_callback(entry_id, "a")),
                            (tr("waitlist-btn-decline"), offer_callback(entry_id, "d"))]

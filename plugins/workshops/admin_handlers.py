@@ -18,6 +18,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.text_decorations import html_decoration as hd
 
+from core import prompts
 from core.context import EventContext
 from core.db import utcnow
 from core.filters import Magic
@@ -234,8 +235,9 @@ async def _new(query, app, session, ctx, state, wid, page, cb):
     await state.clear()
     await state.set_state(WorkshopsCreate.title)
     await state.update_data(ws={})
-    await query.message.answer(ctx.tr("workshops-create-intro") + "\n\n" + _prompt(ctx.tr, "title", ctx.event.timezone),
-                               reply_markup=_skip_markup(ctx.tr, "title"))
+    await prompts.remember(state, await query.message.answer(
+        ctx.tr("workshops-create-intro") + "\n\n" + _prompt(ctx.tr, "title", ctx.event.timezone),
+        reply_markup=_skip_markup(ctx.tr, "title")))
 
 
 async def _abort(query, app, session, ctx, state, wid, page, cb):
@@ -297,13 +299,15 @@ async def _advance(message: Message, ctx, state: FSMContext, step: str, stored: 
     if index < len(steps):
         nxt = steps[index]
         await state.set_state(getattr(WorkshopsCreate, nxt))
-        await message.answer(_prompt(ctx.tr, nxt, ctx.event.timezone), reply_markup=_skip_markup(ctx.tr, nxt))
+        await prompts.remember(state, await message.answer(_prompt(ctx.tr, nxt, ctx.event.timezone),
+                                                           reply_markup=_skip_markup(ctx.tr, nxt)))
         return
     await state.set_state(WorkshopsCreate.preview)
     data = _data_of(stored)
     markup = rows([button(ctx.tr("workshops-admin-btn-save"), admin("save")),
                    button(ctx.tr("workshops-admin-btn-abort"), admin("abort"))])
-    await message.answer(_preview(ctx.tr, data, service.tz_of(ctx.event)), reply_markup=markup)
+    await prompts.remember(state, await message.answer(_preview(ctx.tr, data, service.tz_of(ctx.event)),
+                                                       reply_markup=markup))
 
 
 async def _skip(query, app, session, ctx, state, wid, page, cb, step):
@@ -330,8 +334,8 @@ async def _save(query, app, session, ctx, state, wid, page, cb):
         # e.g. the start passed while the organizer looked at the preview: say so, keep the answers.
         await query.message.answer(ctx.tr(exc.key, **exc.args_) + "\n" + ctx.tr("workshops-create-fix-start"))
         await state.set_state(WorkshopsCreate.starts)
-        await query.message.answer(_prompt(ctx.tr, "starts", ctx.event.timezone),
-                                   reply_markup=_skip_markup(ctx.tr, "starts"))
+        await prompts.remember(state, await query.message.answer(_prompt(ctx.tr, "starts", ctx.event.timezone),
+                                                                 reply_markup=_skip_markup(ctx.tr, "starts")))
         return
     await session.commit()
     await state.clear()
@@ -351,8 +355,9 @@ async def _edit(query, app, session, ctx, state, wid, page, cb, field):
     step = {"time": "starts"}.get(field, field)
     markup = rows([button(ctx.tr("btn-skip"), admin(f"clear-{field}", wid))] if field in OPTIONAL else [],
                   [button(ctx.tr("workshops-admin-btn-abort"), admin("ws", wid))])
-    await query.message.answer(ctx.tr("workshops-edit-intro", title=hd.quote(workshop.title)) + "\n\n"
-                               + _prompt(ctx.tr, step, ctx.event.timezone), reply_markup=markup)
+    await prompts.remember(state, await query.message.answer(
+        ctx.tr("workshops-edit-intro", title=hd.quote(workshop.title)) + "\n\n"
+        + _prompt(ctx.tr, step, ctx.event.timezone), reply_markup=markup))
 
 
 async def _apply_edit(target: Message, app, session, ctx, state, wid: int, changes: dict) -> None:
@@ -425,7 +430,7 @@ async def _edit_text(message, app, session, ctx, state, data, current, tz, now) 
                 raise service.InputError("workshops-error-in-past")
             await state.update_data(edit={**edit, "starts_at": starts.isoformat()})
             await state.set_state(WorkshopsEdit.ends)
-            await message.answer(_prompt(ctx.tr, "ends", ctx.event.timezone))
+            await prompts.remember(state, await message.answer(_prompt(ctx.tr, "ends", ctx.event.timezone)))
             return
         starts = dt.datetime.fromisoformat(edit["starts_at"])
         ends = service.parse_end(message.text, starts, tz)

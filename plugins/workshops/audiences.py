@@ -14,7 +14,7 @@ from plugins.workshops.models import Booking, Workshop
 
 KEY_PREFIX = "workshops:"
 OFFERED_MAX = 8
-LABEL_TITLE_MAX = 32
+LABEL_TITLE_MAX = 16  # the date first, then a short title: the label fits a phone's button
 
 
 def key_of(workshop_id: int) -> str:

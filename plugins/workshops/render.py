@@ -78,7 +78,7 @@ async def render_card(app, session, event, workshop: Workshop, user_id: int, tr,
         lines += ["", hd.quote(workshop.description)]
     status: list[str] = []
     closes = service.booking_closes_at(app, event, workshop)
-    if booked:
+    if booked and not notice:  # a notice of this tap ("Вы записаны на …") already says so: once per card
         status.append(tr("workshops-card-booked"))
     status += extras.lines
     if now >= workshop.starts_at:
@@ -128,7 +128,7 @@ async def render_list(app, session, event, user_id: int, tr, page: int, *, now: 
         lines.append(tr("workshops-list-line", start=f"{start:%H:%M}", end=f"{end:%H:%M}", title=hd.quote(w.title),
                         seats=_short_seats(tr, seats[w.id], w.id in mine)))
         mark = "✅ " if w.id in mine else ""
-        label = f"{mark}{start:%d.%m %H:%M} {w.title}"
+        label = f"{mark}{service.format_day(tr, w.starts_at, tz)}, {start:%H:%M} · {w.title}"
         buttons.append([button(label[:60], WsCard(id=w.id, page=page).pack())])
     markup = rows(*buttons, nav_row(tr, page, pages, lambda p: WsList(page=p).pack()),
                   [button(tr("btn-menu"), "core:menu")])

@@ -27,6 +27,7 @@ from sqlalchemy.orm import aliased
 
 from core import csv_export, people
 from core.people import SYSTEM, NotAllowed, SystemActor  # noqa: F401  (part of this service's API)
+from core import dates
 from core.db import UTCDateTime, utcnow
 from core.models import Event, Member, User
 from plugins.workshops import notify, reminders
@@ -573,7 +574,9 @@ _DATE_FORMATS = ("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M", "%d.%m.%y
 
 
 def parse_local_datetime(text: str | None, tz: zoneinfo.ZoneInfo, now: dt.datetime | None = None) -> dt.datetime:
-    """"2026-03-12 10:00", "12.03.2026 10:00" or "12.03 10:00" (this year) in the event's timezone → UTC."""
+    """A date and time in the event's timezone → UTC: "2026-03-12 10:00", "12.03.2026 10:00",
+    "12.03 10:00" (this year), or natural Russian and English forms ("5 декабря 18:00", "завтра в
+    10:00", "Dec 5 6pm") read by dateparser. A date without a time is refused, not taken as midnight."""
     value = _SPACES.sub(" ", (text or "").strip())
     parsed = None
     for fmt in _DATE_FORMATS:
@@ -590,9 +593,27 @@ def parse_local_datetime(text: str | None, tz: zoneinfo.ZoneInfo, now: dt.dateti
                 parsed = dt.datetime(year, int(match[2]), int(match[1]), int(match[3]), int(match[4]))
             except ValueError:
                 parsed = None
+    if parsed is None and value:
+        parsed = _natural_datetime(value, tz, now or utcnow())
     if parsed is None:
         raise InputError("workshops-error-datetime", example="2026-03-12 10:00")
     return parsed.replace(tzinfo=tz).astimezone(dt.UTC)
+
+
+def _natural_datetime(value: str, tz: zoneinfo.ZoneInfo, now: dt.datetime) -> dt.datetime | None:
+    """Natural forms through dateparser, naive in ``tz``; None unless both a day and a time were given
+    (``RETURN_TIME_AS_PERIOD`` tells "5 декабря" (a day) from "5 декабря 0:00" (a time))."""
+    from dateparser.date import DateDataParser  # imported on first use: it loads its language data
+
+    parser = DateDataParser(languages=["ru", "en"], settings={
+        "TIMEZONE": tz.key, "RETURN_AS_TIMEZONE_AWARE": False, "PREFER_DATES_FROM": "future",
+        "RELATIVE_BASE": now.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0),
+        "DATE_ORDER": "DMY", "REQUIRE_PARTS": ["day", "month"], "RETURN_TIME_AS_PERIOD": True,
+    })
+    found = parser.get_date_data(value[:100])
+    if found.date_obj is None or found.period != "time":
+        return None
+    return found.date_obj.replace(second=0, microsecond=0)
 
 
 def parse_end(text: str | None, starts_at: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
@@ -607,8 +628,8 @@ def parse_end(text: str | None, starts_at: dt.datetime, tz: zoneinfo.ZoneInfo) -
         local = starts_at.astimezone(tz)
         ends_at = local.replace(hour=hour, minute=minute, second=0, microsecond=0).astimezone(dt.UTC)
     else:
-        try:
-            ends_at = parse_local_datetime(value, tz)
+        try:  # relative forms ("завтра в 18:00") count from the start, not from now
+            ends_at = parse_local_datetime(value, tz, now=starts_at)
         except InputError:
             raise InputError("workshops-error-end-format") from None
     check_times(starts_at, ends_at)
@@ -626,7 +647,7 @@ def check_times(starts_at: dt.datetime, ends_at: dt.datetime, now: dt.datetime |
 
 def parse_capacity(text: str | int | None) -> int:
     value = str(text if text is not None else "").strip()
-    if not re.fullmatch(r"\d{1,9}", value):
+    if not value.isascii() or not value.isdigit():  # any length: 1000000000 is a number, only too big
         raise InputError("workshops-error-capacity-number", limit=CAPACITY_MAX)
     number = int(value)
     if number < 1 or number > CAPACITY_MAX:
@@ -765,20 +786,12 @@ def _q(text: str | None) -> str:
     return escape(text or "", quote=False)
 
 
-WEEKDAY_KEYS = tuple(f"workshops-wd-{i}" for i in range(7))
-
-
 def format_day(tr, moment: dt.datetime, tz) -> str:
-    local = moment.astimezone(tz)
-    return tr("workshops-day", weekday=tr(WEEKDAY_KEYS[local.weekday()]), date=local.strftime("%d.%m"))
+    return dates.format_day(tr, moment, tz)
 
 
 def format_when(tr, workshop: Workshop, tz) -> str:
-    start, end = workshop.starts_at.astimezone(tz), workshop.ends_at.astimezone(tz)
-    day = format_day(tr, workshop.starts_at, tz)
-    if start.date() == end.date():
-        return f"{day}, {start:%H:%M}–{end:%H:%M}"
-    return f"{day}, {start:%H:%M} – {format_day(tr, workshop.ends_at, tz)}, {end:%H:%M}"
+    return dates.format_span(tr, workshop.starts_at, workshop.ends_at, tz)
 
 
 async def _recipients(app, session, event, workshop, *, include_waiting: bool) -> dict[int, str]:

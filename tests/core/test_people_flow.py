@@ -186,7 +186,7 @@ async def test_personal_schedule_collects_plugin_items_in_event_local_time(sandb
     await kay.click("Моё расписание")
     shown = await kay.expect(text="Моё расписание")
     # Europe/Moscow is UTC+3: 21:30 UTC on Dec 1 is 00:30 on Dec 2, before the 10:00 keynote.
-    assert "02.12.2026\n00:30 Late workshop\n10:00–11:30 Keynote <opening> · Hall A" in shown["text"]
+    assert "ср, 02.12\n00:30 Late workshop\n10:00–11:30 Keynote <opening> · Hall A" in shown["text"]
 
 
 async def test_empty_schedule_says_how_to_fill_it(sandbox):

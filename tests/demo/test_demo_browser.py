@@ -107,6 +107,24 @@ async def test_message_html_is_shown_as_text_and_edits_and_deletes_apply(demo, p
 
 
 @pytest.mark.browser
+async def test_a_message_that_grows_when_edited_scrolls_into_view(demo, page):
+    from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+    from playwright.async_api import expect
+
+    chat = pane(page)
+    await expect(chat.locator(".hint-start")).to_be_visible()
+    alice = next(u for u in await demo.people_view() if u["first_name"] == "Алиса")
+    bot = demo.app.bot
+    sent = await bot.send_message(alice["id"], "Карточка")
+    row = chat.locator(f'.msg-row[data-message-id="{sent.message_id}"]')
+    await expect(row).to_be_in_viewport()
+    grown = "\n".join(f"Строка {i}" for i in range(60))
+    below = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="Кнопка внизу", callback_data="x:1")]])
+    await bot.edit_message_text(grown, chat_id=alice["id"], message_id=sent.message_id, reply_markup=below)
+    await expect(row.get_by_role("button", name="Кнопка внизу")).to_be_in_viewport()
+
+
+@pytest.mark.browser
 async def test_two_panes_and_a_callback_answer_toast(demo, page):
     from playwright.async_api import expect
 
@@ -151,6 +169,8 @@ async def test_organizer_news_arrives_in_the_participants_pane(demo, page):
     await send(olga, "Регистрация открыта до 10:00")
     await expect(olga.locator(".msg-row.in").last).to_contain_text("Кому отправить?")
     await olga.get_by_role("button", name="Всем участникам").click()
+    await expect(olga.locator(".msg-row.in").last).to_contain_text("Отправить новость: Всем участникам")
+    await olga.locator(".kb-btn", has_text="📤 Отправить").click()
     # The confirmation, wherever it lands: the sender may post the delivery summary after it first.
     await expect(olga.locator(".msg-row.in", has_text="поставлена в очередь")).to_be_visible()
 

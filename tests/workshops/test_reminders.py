@@ -61,7 +61,7 @@ async def test_attendees_are_reminded_once_with_time_place_and_their_card(sandbo
     note = await alice.expect(text="⏰ Напоминание: вы записаны на мастер-класс «Soldering»")
     assert re.search(r"Когда: \w\w, \d\d\.\d\d, 10:00–11:30\nГде: Room 1", note["text"]), note["text"]
     await alice.click("Открыть карточку")
-    await alice.expect(text="💺 Мест нет (все 1 заняты)")
+    await alice.expect(text="💺 Мест нет (занято 1 место из 1)")
     assert "❌ Отменить запись" in alice.buttons()  # still time to give the seat to the queue
     await bob.expect_nothing()
     await carol.expect_nothing()

@@ -24,7 +24,10 @@ signup-ask-text = Enter: { $label }
 signup-ask-phone = { $label }: press “Share my number” or type it like +441234567890.
 signup-ask-email = Enter { $label } (for example, name@example.com).
 signup-error-empty = “{ $label }” cannot be empty. Please enter a value.
-signup-error-too-long = Too long: at most { $limit } characters. Shorten it and send again.
+signup-error-too-long = Too long: at most { $limit ->
+        [one] { $limit } character
+       *[other] { $limit } characters
+    }. Shorten it and send again.
 signup-error-phone = That does not look like a phone number. Use the button or type it like +441234567890.
 signup-error-email = That does not look like an email address. Example: name@example.com
 signup-error-not-text = Please answer with text.
@@ -54,6 +57,8 @@ error-generic = Something went wrong and nothing was saved. Please try again a l
 error-not-delivered = Something went wrong while sending the answer, but everything you did is saved. Press /menu to continue.
 flood-slow-down = You are sending messages too fast, so some were skipped. Wait a couple of seconds and send what you need again.
 cmd-start = Start / choose an event
+signup-organizer-hint = You are an organizer of this event: /admin opens the organizer panel; the participant form below can wait or be skipped.
+cmd-admin = Organizer panel
 cmd-menu = Main menu
 cmd-events = Switch event
 cmd-cabinet = My profile
@@ -72,3 +77,13 @@ forget-done = Your data in “{ $event }” is deleted and your consent withdraw
 forget-kept = Nothing was deleted.
 forget-no-event = You have not joined any event yet: there is nothing to delete.
 cmd-delete = Delete my data
+
+## Dates: one format everywhere (core.dates)
+date-day = { $weekday }, { $date }
+date-wd-0 = Mon
+date-wd-1 = Tue
+date-wd-2 = Wed
+date-wd-3 = Thu
+date-wd-4 = Fri
+date-wd-5 = Sat
+date-wd-6 = Sun

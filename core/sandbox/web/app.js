@@ -630,6 +630,9 @@
           this.messages.set(m.message_id, m);
           const node = this.renderMessage(m);
           const stick = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 80;
+          const view = this.list.getBoundingClientRect();
+          const seen = known && (() => { const r = known.getBoundingClientRect();
+                                         return r.bottom > view.top && r.top < view.bottom; })();
           if (known) known.replaceWith(node);
           else {
             const hint = this.list.querySelector(".hint");
@@ -640,6 +643,9 @@
           if (m.from_bot && ev.type === "message") { this.stopTyping(); refreshUsersSoon(); }
           // Follow the conversation unless the person scrolled up to read something.
           if (!known && (stick || !m.from_bot)) this.list.scrollTop = this.list.scrollHeight;
+          // A message in view that grew when edited (a card after a tap) is brought fully into
+          // view, as Telegram does, instead of leaving its new lines and buttons below the fold.
+          if (seen && node.getBoundingClientRect().bottom > view.bottom) node.scrollIntoView({block: "end"});
           break;
         }
         case "delete": {

@@ -16,19 +16,14 @@ workshops-btn-book = ✍️ Book
 workshops-btn-queue = ⏳ Join the waitlist
 workshops-btn-cancel = ❌ Cancel booking
 workshops-btn-back-list = ⬅️ To the list
-workshops-day = { $weekday }, { $date }
-workshops-wd-0 = Mon
-workshops-wd-1 = Tue
-workshops-wd-2 = Wed
-workshops-wd-3 = Thu
-workshops-wd-4 = Fri
-workshops-wd-5 = Sat
-workshops-wd-6 = Sun
 workshops-card-speaker = 🎤 { $speaker }
 workshops-card-when = 🕒 { $when }
 workshops-card-place = 📍 { $place }
 workshops-seats-free = 💺 Seats left: { $free } of { $capacity }
-workshops-seats-none = 💺 Full (all { $capacity } seats taken)
+workshops-seats-none = { $capacity ->
+        [one] 💺 Full (the only seat is taken)
+       *[other] 💺 Full (all { $capacity } seats taken)
+    }
 workshops-card-booked = ✅ You are booked.
 workshops-card-started = The workshop has started.
 workshops-card-closed = Booking is closed.
@@ -61,12 +56,12 @@ workshops-reminder = ⏰ Reminder: you are booked for the workshop “{ $title }
     When: <b>{ $when }</b>
     Where: <b>{ $place }</b>
 workshops-reminder-open = Open the card
-workshops-news-audience = 🎓 Booked for “{ $title }”, { $when }
+workshops-news-audience = 🎓 { $when } “{ $title }”
 
 ## Workshops: organizers
 workshops-admin-menu = 🎓 Workshops
 workshops-admin-title = 🎓 <b>Workshops</b> — { $count } in total
-workshops-admin-line = • { $title } — { $when }: { $booked } booked, { $held } awaiting an answer, { $capacity } seats
+workshops-admin-line = • { $title } — { $when }: { $booked } of { $capacity } booked, awaiting an answer to an offer: { $held }
 workshops-admin-seats = 💺 Booked: { $booked } of { $capacity }; held for an offer: { $held }; waitlist: { $waiting }
 workshops-admin-capacity = 💺 Seats: { $capacity }
 workshops-admin-key = Key in the program file: <code>{ $program_key }</code>
@@ -104,28 +99,40 @@ workshops-created = ✅ Workshop “{ $title }” created.
 workshops-edit-intro = ✏️ Editing “{ $title }”.
 workshops-saved = ✅ Saved.
 workshops-notified = Attendees notified: { $count }.
-workshops-capacity-changed = ✅ Now { $new } seats (was { $old }).
+workshops-capacity-changed = ✅ Seats: now { $new } (was { $old }).
 workshops-try-again = Please try again.
 workshops-ask-title = Title (up to 200 characters):
 workshops-ask-speaker = Speaker (or “Skip”):
 workshops-ask-place = Place — room, hall (or “Skip”):
 workshops-ask-description = Description (up to 2000 characters, or “Skip”):
-workshops-ask-starts = Start date and time in the event's timezone ({ $tz }), e.g. <code>2026-03-12 10:00</code> or <code>12.03 10:00</code>:
-workshops-ask-ends = End: <code>11:30</code>, a duration in minutes (<code>90</code>) or a date and time:
-workshops-ask-capacity = How many seats (a whole number from 1):
+workshops-ask-starts = When does it start? A date and time in the event's timezone ({ $tz }), e.g. <code>December 5 10:00</code>, <code>tomorrow 10:00</code> or <code>2026-03-12 10:00</code>.
+workshops-ask-ends = When does it end? E.g. <code>11:30</code>, <code>90</code> (minutes) or <code>December 5 18:00</code>.
+workshops-ask-capacity = How many seats? A whole number, e.g. <code>20</code>.
 workshops-error-title-empty = The title cannot be empty.
-workshops-error-too-long = Too long: { $length } characters, at most { $limit } allowed.
-workshops-error-datetime = Could not read the date and time. Example: { $example }
-workshops-error-end-format = Could not read the end. Examples: 11:30, 90 (minutes) or 2026-03-12 11:30.
+workshops-error-too-long = Too long: { $length ->
+        [one] { $length } character
+       *[other] { $length } characters
+    }, at most { $limit } allowed.
+workshops-error-datetime = Could not read the date and time. Write a day and a time, e.g. <code>December 5 10:00</code> or { $example }.
+workshops-error-end-format = Could not read the end. Write a time (<code>11:30</code>), a duration in minutes (<code>90</code>) or a date and time (<code>December 5 18:00</code>).
 workshops-error-in-past = That time has passed. Give a date and time in the future.
 workshops-error-end-before-start = The end must be after the start.
 workshops-error-too-long-duration = A workshop cannot last longer than { $hours } h.
 workshops-error-capacity-number = Seats must be a whole number, e.g. 20.
 workshops-error-capacity-range = Seats must be between 1 and { $limit }.
-workshops-error-capacity-below = Cannot set { $capacity } seats: { $booked } are booked and { $held } more held for a waitlist offer. The minimum is { $minimum }.
+workshops-error-capacity-below = Cannot set { $capacity ->
+        [one] { $capacity } seat
+       *[other] { $capacity } seats
+    }: { $booked } booked{ $held ->
+        [0] {""}
+       *[other] {" "}and { $held } more held for a waitlist offer
+    }. The minimum is { $minimum }.
 workshops-error-not-found = Workshop not found: it may have been deleted.
 workshops-error-not-text = Please answer with text.
-workshops-error-key = A key is required: Latin letters, digits, “-”, “_”, “.”, “:”, up to { $limit } characters.
+workshops-error-key = A key is required: Latin letters, digits, “-”, “_”, “.”, “:”, up to { $limit ->
+        [one] { $limit } character
+       *[other] { $limit } characters
+    }.
 workshops-error-program-item = Expected a workshop's fields (key, title, starts_at, ...).
 workshops-error-program-fields = Unknown fields: { $fields }.
 workshops-error-program-missing = Field “{ $field }” is missing.

@@ -17,19 +17,15 @@ workshops-btn-book = ✍️ Записаться
 workshops-btn-queue = ⏳ Встать в лист ожидания
 workshops-btn-cancel = ❌ Отменить запись
 workshops-btn-back-list = ⬅️ К списку
-workshops-day = { $weekday }, { $date }
-workshops-wd-0 = пн
-workshops-wd-1 = вт
-workshops-wd-2 = ср
-workshops-wd-3 = чт
-workshops-wd-4 = пт
-workshops-wd-5 = сб
-workshops-wd-6 = вс
 workshops-card-speaker = 🎤 { $speaker }
 workshops-card-when = 🕒 { $when }
 workshops-card-place = 📍 { $place }
 workshops-seats-free = 💺 Свободно мест: { $free } из { $capacity }
-workshops-seats-none = 💺 Мест нет (все { $capacity } заняты)
+workshops-seats-none = { $capacity ->
+        [one] 💺 Мест нет (занято { $capacity } место из { $capacity })
+        [few] 💺 Мест нет (заняты все { $capacity } места)
+       *[other] 💺 Мест нет (заняты все { $capacity } мест)
+    }
 workshops-card-booked = ✅ Вы записаны.
 workshops-card-started = Мастер-класс уже начался.
 workshops-card-closed = Запись закрыта.
@@ -62,12 +58,12 @@ workshops-reminder = ⏰ Напоминание: вы записаны на ма
     Когда: <b>{ $when }</b>
     Где: <b>{ $place }</b>
 workshops-reminder-open = Открыть карточку
-workshops-news-audience = 🎓 Записанным на «{ $title }», { $when }
+workshops-news-audience = 🎓 { $when } «{ $title }»
 
 ## Workshops: organizers
 workshops-admin-menu = 🎓 Мастер-классы
 workshops-admin-title = 🎓 <b>Мастер-классы</b> — всего { $count }
-workshops-admin-line = • { $title } — { $when }: { $booked } записано, { $held } в ожидании ответа, мест { $capacity }
+workshops-admin-line = • { $title } — { $when }: записано { $booked } из { $capacity }, ждут ответа на предложение: { $held }
 workshops-admin-seats = 💺 Записано: { $booked } из { $capacity }; место держится для ответа: { $held }; в листе ожидания: { $waiting }
 workshops-admin-capacity = 💺 Мест: { $capacity }
 workshops-admin-key = Ключ в файле программы: <code>{ $program_key }</code>
@@ -111,22 +107,38 @@ workshops-ask-title = Название (до 200 символов):
 workshops-ask-speaker = Спикер (или «Пропустить»):
 workshops-ask-place = Место — аудитория, зал (или «Пропустить»):
 workshops-ask-description = Описание (до 2000 символов, или «Пропустить»):
-workshops-ask-starts = Дата и время начала по времени мероприятия ({ $tz }), например <code>2026-03-12 10:00</code> или <code>12.03 10:00</code>:
-workshops-ask-ends = Время окончания: <code>11:30</code>, длительность в минутах (<code>90</code>) или дата и время:
-workshops-ask-capacity = Сколько мест (целое число от 1):
+workshops-ask-starts = Когда начало? Дата и время по времени мероприятия ({ $tz }), например <code>5 декабря 10:00</code>, <code>завтра в 10:00</code> или <code>2026-03-12 10:00</code>.
+workshops-ask-ends = Когда окончание? Например, <code>11:30</code>, <code>90</code> (минут) или <code>5 декабря 18:00</code>.
+workshops-ask-capacity = Сколько мест? Целое число, например <code>20</code>.
 workshops-error-title-empty = Название не может быть пустым.
-workshops-error-too-long = Слишком длинно: { $length } символов, можно не больше { $limit }.
-workshops-error-datetime = Не понял дату и время. Пример: { $example }
-workshops-error-end-format = Не понял окончание. Пример: 11:30, 90 (минут) или 2026-03-12 11:30.
+workshops-error-too-long = Слишком длинно: { $length ->
+        [one] { $length } символ
+        [few] { $length } символа
+       *[other] { $length } символов
+    }, можно не больше { $limit }.
+workshops-error-datetime = Не понял дату и время. Напишите день и время, например <code>5 декабря 10:00</code> или { $example }.
+workshops-error-end-format = Не понял окончание. Напишите время (<code>11:30</code>), длительность в минутах (<code>90</code>) или дату и время (<code>5 декабря 18:00</code>).
 workshops-error-in-past = Это время уже прошло. Укажите дату и время в будущем.
 workshops-error-end-before-start = Окончание должно быть позже начала.
 workshops-error-too-long-duration = Мастер-класс не может длиться дольше { $hours } ч.
 workshops-error-capacity-number = Количество мест — целое число, например 20.
 workshops-error-capacity-range = Мест должно быть от 1 до { $limit }.
-workshops-error-capacity-below = Нельзя сделать { $capacity } мест: уже записано { $booked }, и ещё { $held } место(а) держится для ответа из листа ожидания. Минимум — { $minimum }.
+workshops-error-capacity-below = Нельзя сделать { $capacity } { $capacity ->
+        [one] место
+        [few] места
+       *[other] мест
+    }: уже записано { $booked }{ $held ->
+        [0] {""}
+        [one] , и ещё { $held } место держится для ответа из листа ожидания
+        [few] , и ещё { $held } места держатся для ответа из листа ожидания
+       *[other] , и ещё { $held } мест держатся для ответа из листа ожидания
+    }. Минимум — { $minimum }.
 workshops-error-not-found = Мастер-класс не найден — возможно, его удалили.
 workshops-error-not-text = Ответьте, пожалуйста, текстом.
-workshops-error-key = Нужен ключ (key): латиница, цифры, «-», «_», «.», «:», до { $limit } символов.
+workshops-error-key = Нужен ключ (key): латиница, цифры, «-», «_», «.», «:», до { $limit ->
+        [one] { $limit } символа
+       *[other] { $limit } символов
+    }.
 workshops-error-program-item = Ожидался набор полей мастер-класса (key, title, starts_at, ...).
 workshops-error-program-fields = Неизвестные поля: { $fields }.
 workshops-error-program-missing = Не хватает поля «{ $field }».
