@@ -8,7 +8,7 @@ import html
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select
 
 from core import people
 from core.db import utcnow
@@ -97,16 +97,15 @@ async def reset_switches(app, session, event: Event, actor) -> None:
 async def search_members(app, session, event: Event, actor, query: str, limit: int = 10) -> list[tuple[Member, User]]:
     """Registered members whose name or username contains ``query`` (case-insensitive)."""
     people.require_organizer(app.settings, event, actor)
-    q = (query or "").strip().lstrip("@").lower()
+    q = (query or "").strip().lstrip("@").casefold()
     if len(q) < 2:
         raise PanelError("admin_chat-roles-short")
-    like = f"%{q}%"
-    stmt = (select(Member, User).join(User, User.id == Member.user_id)
-            .where(Member.event_id == event.id,
-                   or_(func.lower(User.first_name).like(like), func.lower(func.coalesce(User.last_name, "")).like(like),
-                       func.lower(func.coalesce(User.username, "")).like(like)))
-            .order_by(User.first_name, User.id).limit(limit))
-    return [(m, u) for m, u in (await session.execute(stmt)).all()]
+    # Matched in Python: SQLite's lower() folds ASCII only, and names here are mostly Cyrillic.
+    rows = (await session.execute(select(Member, User).join(User, User.id == Member.user_id)
+                                  .where(Member.event_id == event.id).order_by(User.first_name, User.id))).all()
+    found = [(m, u) for m, u in rows
+             if q in " ".join(p for p in (u.first_name, u.last_name, u.username) if p).casefold()]
+    return found[:limit]
 
 
 async def set_role(app, session, event: Event, actor, user_id: int, role: str) -> Member:
@@ -125,6 +124,10 @@ async def set_role(app, session, event: Event, actor, user_id: int, role: str) -
     organizers = (await session.scalars(select(Member).where(Member.event_id == event.id,
                                                              Member.role == Role.ADMIN.value)
                                         .with_for_update().execution_options(populate_existing=True))).all()
+    actor_id = getattr(actor, "user_id", None)
+    if actor_id is not None and actor_id not in config_admins and actor_id not in {m.user_id for m in organizers}:
+        # Demoted while we waited for the lock (by the organizer they were demoting, say).
+        raise people.NotAllowed()
     target = await session.scalar(select(Member).where(Member.event_id == event.id, Member.user_id == user_id)
                                   .execution_options(populate_existing=True))
     if target is None:
