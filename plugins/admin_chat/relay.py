@@ -77,6 +77,15 @@ async def _free_slot(session, chat_id: int, relay_id: int | None = None) -> None
 
 async def _relay(app, session, event: Event, chat_id: int) -> bool:
     """Queue the next relay message for ``chat_id`` (its slot is ours). False: nothing to send now."""
+    if chat_id > 0:
+        from plugins.admin_chat.service import organizer
+
+        if await organizer(app, session, event, chat_id) is None:
+            # No longer an organizer (since the question came in): they see nothing more of it.
+            await session.execute(delete(AdminChatPending).where(AdminChatPending.chat_id == chat_id,
+                                                                 AdminChatPending.event_id == event.id,
+                                                                 AdminChatPending.relay_id.is_(None)))
+            return False
     rows = (await session.execute(
         select(AdminChatPending, AdminChatMessage, AdminChatTicket)
         .join(AdminChatMessage, AdminChatMessage.id == AdminChatPending.message_id)

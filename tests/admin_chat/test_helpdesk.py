@@ -206,3 +206,67 @@ async def test_a_participant_cannot_write_into_someone_elses_ticket(sandbox):
         else:
             raise AssertionError("Boris wrote into Anna's ticket")
     assert [m.author_id for m in await messages(app, 1)] == [anna.id]
+
+
+async def test_questions_waiting_for_a_removed_organizer_are_not_shown_to_them(sandbox):
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from core import people
+    from core.db import utcnow
+    from core.delivery import enqueue
+    from core.delivery.models import OutboxMessage
+    from core.models import Role
+    from plugins.admin_chat.models import AdminChatSlot
+
+    app = await start(sandbox)
+    olga = await organizer(sandbox, "Olga")
+    ivan = await organizer(sandbox, "Ivan")
+    anna = await participant(sandbox, "Anna")
+    boris = await participant(sandbox, "Boris")
+    await ask(anna, "Первый вопрос")
+    await sandbox.drain_outbox()
+    await ivan.expect(text="Первый вопрос")
+    async with app.transaction() as session:
+        # A relay message to Ivan waiting for its turn (due in an hour), holding his slot.
+        event = await people.event_by_slug(session, "demo")
+        held = await enqueue(session, chat_id=ivan.id, text="…", kind="admin_chat:relay", event_id=event.id,
+                             payload={"ticket": None, "event": event.id}, not_before=utcnow() + dt.timedelta(hours=1))
+        await session.execute(update(AdminChatSlot).where(AdminChatSlot.chat_id == ivan.id)
+                              .values(busy=True, relay_id=held.id))
+    await ask(boris, "Второй вопрос")  # gathers for Ivan's next turn
+    async with app.transaction() as session:  # the CLI's way (`organizer admin remove`), not the panel's
+        await people.set_role(session, event, ivan.id, Role.PARTICIPANT)
+        await session.execute(update(OutboxMessage).where(OutboxMessage.id == held.id).values(not_before=utcnow()))
+    await sandbox.drain_outbox()  # the held message goes, then Ivan's turn comes: nothing for him now
+    await olga.expect(text="Второй вопрос")
+    texts = [m["text"] or "" for m in ivan.messages()]
+    assert not any("Второй вопрос" in t for t in texts), texts
+
+
+async def test_a_question_the_faq_could_not_answer_becomes_a_ticket_in_one_tap(sandbox):
+    import plugins.admin_chat as plugin
+    from core import people
+
+    app = await start(sandbox)
+    await organizer(sandbox, "Olga")
+    anna = await participant(sandbox, "Anna")
+    async with app.transaction() as session:
+        event = await people.event_by_slug(session, "demo")
+        member = await people.get_member(session, event.id, anna.id)
+        [(label, data)] = await plugin.faq_unanswered(app=app, session=session, event=event, member=member,
+                                                      question="Где <сдать> куртку?", tr=app.translator("ru"))
+    assert label == "❓ Спросить организаторов" and data.startswith("admin_chat:draft:")
+    # The button lives under the FAQ's "nothing found" message; put it under a bot message and press it.
+    bot = anna.last_message()
+    sandbox.emulator.world.get_message(anna.id, bot["message_id"]).message["reply_markup"] = {
+        "inline_keyboard": [[{"text": label, "callback_data": data}]]}
+    await sandbox.emulator.click(anna.id, bot["message_id"], data)
+    await sandbox.settle()
+    await anna.expect(text="Обращение №1 передано")
+    [ticket] = await tickets(app)
+    assert [m.text for m in await messages(app, ticket.id)] == ["Где &lt;сдать&gt; куртку?"]
+    await sandbox.emulator.click(anna.id, bot["message_id"], data)  # a second tap: the draft is gone
+    await sandbox.settle()
+    assert len(await tickets(app)) == 1
