@@ -154,6 +154,7 @@ async def on_room_message(message: Message, app, session, event_ctx: EventContex
     except panel.PanelError as exc:
         await message.answer(tr(exc.key, **exc.args_))
         return
+    await session.commit()
     await message.answer(tr("admin_chat-room-sent", count=sent),
                          reply_markup=rows([button(tr("admin_chat-btn-room-leave"), P + "room:leave")]))
 
@@ -225,6 +226,7 @@ async def on_plugin_toggle(query: CallbackQuery, app, session, event_ctx: EventC
         if callback_answer is not None:
             callback_answer.text = ctx.tr(exc.key, **exc.args_)
         return
+    await session.commit()
     await _show_plugins(query, app, ctx, actor)
 
 
@@ -234,6 +236,7 @@ async def on_plugins_reset(query: CallbackQuery, app, session, event_ctx: EventC
         await refuse(query, event_ctx, callback_answer)
         return
     await panel.reset_switches(app, session, event_ctx.event, actor)
+    await session.commit()
     await _show_plugins(query, app, event_ctx, actor)
 
 
@@ -318,8 +321,9 @@ async def on_role_confirm(query: CallbackQuery, app, session, event_ctx: EventCo
         await reply(query, tr(exc.key, **exc.args_), rows(_back(tr)))
         return
     user = await session.get(User, member.user_id)
-    await reply(query, tr("admin_chat-roles-done", name=hd.quote(service.display_name(user)),
-                          role=tr("role-" + member.role)), rows(_back(tr)))
+    name, role = service.display_name(user), member.role
+    await session.commit()
+    await reply(query, tr("admin_chat-roles-done", name=hd.quote(name), role=tr("role-" + role)), rows(_back(tr)))
 
 
 # --- export ------------------------------------------------------------------------------------------
