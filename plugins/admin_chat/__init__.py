@@ -31,6 +31,13 @@ manifest = PluginManifest(
 
 
 @hookimpl
+def add_hookspecs(pm):
+    from plugins.admin_chat import hookspecs
+
+    pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
 def register_routers(app):
     from plugins.admin_chat import handlers, panel_handlers
 

@@ -174,10 +174,8 @@ async def on_dashboard(query: CallbackQuery, app, session, event_ctx: EventConte
                 organizers=d.organizers),
              tr("admin_chat-dash-tickets", open=d.tickets.get(service.OPEN, 0),
                 answered=d.tickets.get(service.ANSWERED, 0), closed=d.tickets.get(service.CLOSED, 0))]
-    extra = await app.registry.call("admin_chat_dashboard", active=set(ctx.active), app=app, session=session,
-                                    event=ctx.event, tr=tr) if hasattr(app.registry.pm.hook, "admin_chat_dashboard") \
-        else []
-    lines += [str(line) for line in extra]
+    lines += [str(line) for line in await app.registry.call("admin_chat_dashboard", active=set(ctx.active),
+                                                              app=app, session=session, event=ctx.event, tr=tr)]
     if d.broadcasts:
         lines.append(tr("admin_chat-dash-news"))
         for b in d.broadcasts:

@@ -146,16 +146,39 @@ async def test_organizers_room_reaches_the_others_and_a_removed_organizer_is_out
     await ivan.expect_nothing()
 
 
-async def test_dashboard_counts(sandbox):
-    await start(sandbox)
+async def test_dashboard_counts_people_tickets_and_what_other_plugins_report(sandbox):
+    import datetime as dt
+
+    from core.db import utcnow
+    from plugins.waitlist import service as waitlist
+    from plugins.workshops import service as workshops
+
+    app = await start(sandbox, plugins=("admin_chat", "workshops", "waitlist"))
     olga = await organizer(sandbox, "Olga")
     anna = await participant(sandbox, "Anna")
-    await participant(sandbox, "Boris")
+    boris = await participant(sandbox, "Boris")
     await ask(anna, "Вопрос")
+    async with app.transaction() as s:
+        event = await people.event_by_slug(s, "demo")
+        starts = utcnow() + dt.timedelta(days=2)
+        w = await workshops.create_workshop(app, s, event, people.SYSTEM, workshops.WorkshopData(
+            title="Пайка", starts_at=starts, ends_at=starts + dt.timedelta(hours=1), capacity=1, speaker="Ivan",
+            place="Room 1", description=None))
+    async with app.transaction() as s:
+        await workshops.book(app, s, event, anna.id, w.id)
+    async with app.transaction() as s:
+        await workshops.book(app, s, event, boris.id, w.id)  # full: Boris queues
+    assert (await _waiting(app, waitlist, w.id)) == 1
     await open_panel(olga, "Сводка")
     shown = await olga.expect(text="Сводка")
     assert "Участников: 3" in shown["text"] and "организаторов: 1" in shown["text"]
     assert "ждут ответа 1" in shown["text"]
+    assert "🎓 Пайка: занято 1 из 1" in shown["text"] and "⏳ Пайка: в листе ожидания 1" in shown["text"]
+
+
+async def _waiting(app, waitlist, workshop_id):
+    async with app.sessions() as s:
+        return (await waitlist.waiting_count(s, [workshop_id]))[workshop_id]
 
 
 def run_cli(*args: str, config) -> subprocess.CompletedProcess:
