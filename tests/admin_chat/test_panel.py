@@ -37,11 +37,11 @@ async def test_a_plugin_switched_off_disappears_at_the_next_tap_and_its_old_butt
     shown = await olga.expect(text="Разделы бота")
     assert "⚪️ faq — изменено в панели" in shown["text"]
 
-    # Anna's old menu: the FAQ button now answers that it no longer works.
+    # Anna's old menu: the FAQ button now answers that the section is not available.
     update = await sandbox.emulator.click(anna.id, old_menu["message_id"], "faq:list")
     await sandbox.settle()
     answer = sandbox.emulator.world.callbacks[update["callback_query"]["id"]].answer
-    assert "больше не работает" in answer["text"]
+    assert answer["text"] == "Этот раздел сейчас недоступен. Откройте меню: /menu"
     await anna.send("/menu")
     menu = await anna.expect(text="Главное меню")
     assert "❓ Вопросы и ответы" not in menu["buttons"]
