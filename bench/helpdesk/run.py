@@ -7,10 +7,10 @@ visible in the organizers' group, at the group's limit.
 The real bot runs on the Bot API emulator, which answers 429 above the group limit (so any excess
 shows). Three runs on a fresh database each: the helpdesk as built (a backlog is gathered into
 one message per turn) at Telegram's 20 messages/minute, then — the baseline, in the same run —
-one message per ticket queued at once (no gathering) against gathering, both at a faster limit (--fast-limit, so the baseline
-ends in minutes; the ratio of the two is what gathering saves). Reported: tickets stored, shown,
-shown twice, group messages, 429s, seconds from the rush until the last ticket is visible, and
-p50/p95 of each ticket's wait.
+one message per ticket queued at once (no gathering) against gathering, both at a faster limit
+(--fast-limit, so the baseline ends in minutes; the ratio of the two is what gathering saves).
+Reported: tickets stored, shown, shown twice, group messages, 429s, seconds from the rush until
+the last ticket is visible, and p50/p95 of each ticket's wait.
 """
 
 from __future__ import annotations
