@@ -48,7 +48,7 @@ admin_chat-reopened = Question #{ $ticket } is open again.
 admin_chat-bind-which = Which event should this group serve? Write /bind &lt;event code&gt;.
 admin_chat-bind-taken = This group already serves the event "{ $event }". Use /unbind for it first.
 admin_chat-bound = Done: participants' questions about "{ $event }" will come here. Answer by replying to a question's message.
-admin_chat-bound-forum = Done: participants' questions about "{ $event }" will come here, each question in its own topic. Answer right in the topic.
+admin_chat-bound-forum = Done: participants' questions about "{ $event }" will come here, each question in its own topic. Answer right in the topic. The bot needs to be an admin allowed to manage topics.
 admin_chat-unbound = The group no longer serves "{ $event }". Questions go to the organizers' private chats again.
 
 admin_chat-btn-back = ← Panel
