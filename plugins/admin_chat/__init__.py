@@ -90,9 +90,9 @@ def on_shutdown(app):
         outcome_handlers.unregister(relay.RELAY_KIND, handler)
 
 
-@hookimpl(optionalhook=True)
+@hookimpl
 async def forget_member(app, session, event, member):
-    """The member's tickets are anonymised (contracts: called inside the erasing transaction)."""
+    """The member's tickets are anonymised, their drafts dropped (inside the erasing transaction)."""
     from plugins.admin_chat import service
 
     await service.forget(session, event, member.user_id)

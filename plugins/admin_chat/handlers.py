@@ -66,11 +66,13 @@ def content_of(message: Message) -> tuple[str | None, str | None, str | None] | 
     return None
 
 
-def _int_tail(data: str) -> int | None:
-    try:
-        return int(data.rsplit(":", 1)[1])
-    except (IndexError, ValueError):
-        return None
+MAX_ROW_ID = 2**31 - 1  # as core.callback_types.RowId: a forged id never reaches a query
+
+
+def row_id_of(data: str) -> int | None:
+    """The row id a button carries at its end; None for anything forged or out of range."""
+    tail = data.rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() and len(tail) <= 10 and int(tail) <= MAX_ROW_ID else None
 
 
 async def free_text_is_ours(message: Message, event_ctx: EventContext = None, **_) -> bool:
@@ -132,7 +134,7 @@ async def on_free_text(message: Message, app, session, event_ctx: EventContext) 
 
 
 async def on_write_back(query: CallbackQuery, event_ctx: EventContext, state: FSMContext) -> None:
-    ticket_id = _int_tail(query.data)
+    ticket_id = row_id_of(query.data)
     await state.set_state(AdminChatAsk.follow_up)
     await state.set_data({"ticket": ticket_id})
     await query.message.answer(event_ctx.tr("admin_chat-write-back-prompt", ticket=ticket_id),
@@ -142,7 +144,7 @@ async def on_write_back(query: CallbackQuery, event_ctx: EventContext, state: FS
 async def on_solved(query: CallbackQuery, app, session, event_ctx: EventContext, callback_answer=None) -> None:
     ctx = event_ctx
     try:
-        ticket = await service.close(app, session, ctx.event, ctx.member, _int_tail(query.data) or 0,
+        ticket = await service.close(app, session, ctx.event, ctx.member, row_id_of(query.data) or 0,
                                      by_participant=ctx.user.id)
     except service.HelpdeskError as exc:
         if callback_answer is not None:
@@ -156,7 +158,7 @@ async def on_draft(query: CallbackQuery, app, session, event_ctx: EventContext, 
     ctx = event_ctx
     try:
         ticket, _ = await service.ask_from_draft(app, session, ctx.event, ctx.member, ctx.user,
-                                                 _int_tail(query.data) or 0)
+                                                 row_id_of(query.data) or 0)
     except service.HelpdeskError as exc:
         if callback_answer is not None:
             callback_answer.text = ctx.tr(exc.key, **exc.args_)
@@ -268,7 +270,7 @@ async def on_private_answer(message: Message, app, session, event_ctx: EventCont
 async def _ticket_and_organizer(query: CallbackQuery, app, session):
     """The ticket a button names and the presser as an organizer of its event, from where they
     pressed it (its group, or their private chat); (None, None, None) if they may not."""
-    ticket = await session.get(AdminChatTicket, _int_tail(query.data) or 0)
+    ticket = await session.get(AdminChatTicket, row_id_of(query.data) or 0)
     if ticket is None:
         return None, None, None
     event = await session.get(Event, ticket.event_id)

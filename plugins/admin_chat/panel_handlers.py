@@ -16,6 +16,7 @@ from core.keyboards import button, rows
 from core.members_export import members_csv
 from core.models import User
 from plugins.admin_chat import panel, service
+from plugins.admin_chat.handlers import row_id_of
 
 P = "admin_chat:"
 BACK = "core:admin"
@@ -92,8 +93,8 @@ async def on_ticket_card(query: CallbackQuery, app, session, event_ctx: EventCon
         await refuse(query, ctx, callback_answer)
         return
     try:
-        ticket = await service.get_ticket(app, session, ctx.event, actor, int(query.data.rsplit(":", 1)[1]))
-    except (service.HelpdeskError, ValueError):
+        ticket = await service.get_ticket(app, session, ctx.event, actor, row_id_of(query.data) or 0)
+    except service.HelpdeskError:
         if callback_answer is not None:
             callback_answer.text = tr("admin_chat-no-ticket")
         return
@@ -277,7 +278,7 @@ async def on_role_person(query: CallbackQuery, app, session, event_ctx: EventCon
         await refuse(query, ctx, callback_answer)
         return
     user_id = query.data.removeprefix(P + "ru:")
-    user = await session.get(User, int(user_id)) if user_id.isdigit() else None
+    user = await session.get(User, int(user_id)) if _user_id(user_id) else None
     if user is None:
         return
     choices = [button(tr("role-" + r.value), f"{P}rr:{user.id}:{r.value}") for r in panel.GRANTABLE]
@@ -285,9 +286,14 @@ async def on_role_person(query: CallbackQuery, app, session, event_ctx: EventCon
                 rows(choices[:2], choices[2:], _back(tr)))
 
 
+def _user_id(text: str) -> bool:
+    """A Telegram user id that fits the BIGINT column (a forged button never reaches a query)."""
+    return text.isdigit() and len(text) <= 19 and int(text) < 2**63
+
+
 def _role_args(data: str, prefix: str) -> tuple[int, str] | None:
     parts = data.removeprefix(prefix).split(":")
-    return (int(parts[0]), parts[1]) if len(parts) == 2 and parts[0].isdigit() else None
+    return (int(parts[0]), parts[1]) if len(parts) == 2 and _user_id(parts[0]) else None
 
 
 async def on_role_pick(query: CallbackQuery, app, session, event_ctx: EventContext, callback_answer=None) -> None:

@@ -228,12 +228,12 @@ async def test_forgetting_a_member_anonymises_their_tickets(sandbox):
     await olga.send("Записали", reply_to=prompt_from["message_id"])
     await olga.expect(text="Ответ по №1 отправлен")
 
-    import plugins.admin_chat as plugin
+    from core import privacy
 
-    async with app.transaction() as s:
+    async with app.transaction() as s:  # what the cabinet's "delete my data", /delete and the CLI call
         event = await people.event_by_slug(s, "demo")
         member = await people.get_member(s, event.id, anna.id)
-        await plugin.forget_member(app=app, session=s, event=event, member=member)
+        await privacy.forget_member(app, s, event, member)
     async with app.sessions() as s:
         [ticket] = (await s.scalars(select(AdminChatTicket))).all()
         msgs = (await s.scalars(select(AdminChatMessage).order_by(AdminChatMessage.id))).all()
