@@ -45,7 +45,6 @@ role-participant = participant
 role-speaker = speaker
 role-checker = check-in staff
 role-admin = organizer
-role-checker = check-in staff
 admin-title = 🛠 <b>Organizer panel</b> — { $event }
 admin-empty = No sections are enabled for this event.
 admin-only = Only the event's organizers can do this.

@@ -45,7 +45,6 @@ role-participant = участник
 role-speaker = спикер
 role-checker = контролёр на входе
 role-admin = организатор
-role-checker = контролёр на входе
 admin-title = 🛠 <b>Панель организатора</b> — { $event }
 admin-empty = Для этого мероприятия нет включённых разделов.
 admin-only = Это доступно только организаторам мероприятия.
