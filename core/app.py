@@ -74,6 +74,9 @@ class OrganizerApp:
         self.services: dict[str, Any] = {}  # long-lived helpers plugins share (sender, scheduler, ...)
         self._plugin_configs: dict[tuple[str, str], PluginConfig] = {}
         self._active: dict[str, frozenset[str]] = {}
+        # Run-time switches (slug, plugin) -> on/off set by an organizer; they win over the config
+        # file until reset. Whoever persists them (the admin_chat plugin) loads them at start-up.
+        self._plugin_overrides: dict[tuple[str, str], bool] = {}
         self._background: list[asyncio.Task] = []
 
     # --- construction ----------------------------------------------------------------------
@@ -102,10 +105,36 @@ class OrganizerApp:
             active: set[str] = set()
             for name in self.registry.order:  # dependency order: deps are decided first
                 deps = self.registry.plugins[name].manifest.depends_on
-                if config_mod.plugin_enabled(self.settings, slug, name) and all(d in active for d in deps):
+                if self.plugin_switched_on(slug, name) and all(d in active for d in deps):
                     active.add(name)
             self._active[slug] = frozenset(active)
         return self._active[slug]
+
+    def plugin_switched_on(self, slug: str, name: str) -> bool:
+        """The plugin's own switch for the event: a run-time override if one is set, else the config.
+        A blocked plugin stays off whatever the override says."""
+        if name in self.settings.blocked_plugins:
+            return False
+        override = self._plugin_overrides.get((slug, name))
+        if override is not None:
+            return override
+        return config_mod.plugin_enabled(self.settings, slug, name)
+
+    def plugin_override(self, slug: str, name: str) -> bool | None:
+        return self._plugin_overrides.get((slug, name))
+
+    def set_plugin_override(self, slug: str, name: str, enabled: bool | None) -> None:
+        """Switch a plugin on/off for an event at run time (None: back to the config file).
+
+        Applied from the next update on: every update asks ``active_plugins`` afresh, and the
+        memo of active sets is dropped here. The caller persists the switch."""
+        if name not in self.registry.plugins:
+            raise KeyError(f"unknown plugin {name!r}")
+        if enabled is None:
+            self._plugin_overrides.pop((slug, name), None)
+        else:
+            self._plugin_overrides[(slug, name)] = bool(enabled)
+        self._active.pop(slug, None)
 
     def plugin_config(self, slug: str, name: str) -> PluginConfig:
         key = (slug, name)

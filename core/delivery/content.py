@@ -1,7 +1,8 @@
 """What a message consists of, as JSON the outbox can store and the sender can replay.
 
 ``content`` = ``{"text": str | None, "reply_markup": dict | None, "photo": ref | None,
-"document": ref | None, "disable_notification": bool}`` where a media ref is
+"document": ref | None, "disable_notification": bool}`` (plus ``"message_thread_id"`` for a
+forum topic) where a media ref is
 ``{"file_id": "..."}`` (already on Telegram, or an URL) or ``{"media_id": 7}`` (bytes in
 ``core_outbox_media``, uploaded by the first send and re-used by ``file_id`` after that).
 No aiogram here: keyboards are accepted as aiogram models (anything with ``model_dump``) or dicts.
@@ -71,7 +72,8 @@ def visible_length(text: str, parse_mode: str | None) -> int:
 
 
 async def build_content(session: AsyncSession, *, text: str | None, reply_markup: Any, photo: Any,
-                        document: Any, disable_notification: bool, parse_mode: str | None = None) -> dict:
+                        document: Any, disable_notification: bool, parse_mode: str | None = None,
+                        message_thread_id: int | None = None) -> dict:
     if photo is not None and document is not None:
         raise ValueError("a message carries a photo or a document, not both; enqueue two messages")
     has_media = photo is not None or document is not None
@@ -82,10 +84,13 @@ async def build_content(session: AsyncSession, *, text: str | None, reply_markup
         # Checked here so the caller hears it now, not as a permanent 400 later.
         what = "caption" if has_media else "message text"
         raise ValueError(f"{what} is {visible_length(text, parse_mode)} characters; Telegram allows {limit}. Split or shorten it.")
-    return {
+    content = {
         "text": text,
         "reply_markup": keyboard_json(reply_markup),
         "photo": await media_json(session, photo, "photo"),
         "document": await media_json(session, document, "document"),
         "disable_notification": bool(disable_notification),
     }
+    if message_thread_id is not None:  # only when set: most rows never have one
+        content["message_thread_id"] = int(message_thread_id)
+    return content

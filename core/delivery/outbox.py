@@ -36,6 +36,7 @@ async def enqueue(
     kind: str | None = None,
     payload: dict | None = None,
     disable_notification: bool = False,
+    message_thread_id: int | None = None,
 ) -> OutboxMessage | None:
     """Queue one message; returns the row, or None if ``dedupe_key`` was already used.
 
@@ -43,6 +44,7 @@ async def enqueue(
     ``MediaRef`` from ``store_media`` (shared by many rows, uploaded once).
     ``parse_mode`` None means the bot's default. ``user_id`` defaults to ``chat_id`` for private
     chats (positive ids), so a 403 can mark the user unreachable.
+    ``message_thread_id``: the topic of a forum supergroup to post in.
     ``kind``/``payload``: who hears about the outcome (``core.delivery.outcomes.on_result``).
     Dedupe is ``INSERT ... ON CONFLICT DO NOTHING``: safe when two transactions race.
     """
@@ -50,7 +52,8 @@ async def enqueue(
     if not_before is not None and not_before.tzinfo is None:
         raise ValueError("not_before must be timezone-aware (use core.db.utcnow() + timedelta)")
     content = await build_content(session, text=text, reply_markup=reply_markup, photo=photo, document=document,
-                                  disable_notification=disable_notification, parse_mode=parse_mode)
+                                  disable_notification=disable_notification, parse_mode=parse_mode,
+                                  message_thread_id=message_thread_id)
     values = dict(
         chat_id=chat_id,
         user_id=user_id if user_id is not None else (chat_id if chat_id > 0 else None),

@@ -387,7 +387,8 @@ class OutboxSender:
     async def _call(self, row: ClaimedMessage) -> tuple[int, tuple[int, str] | None]:
         """Send one row; returns (message_id, (media_id, file_id) learnt from an upload, if any)."""
         content = row.content
-        if self._prepared is not None and not (content.get("photo") or content.get("document")):
+        if self._prepared is not None and not (content.get("photo") or content.get("document")
+                                               or content.get("message_thread_id")):
             return await self._prepared.send(row.chat_id, content, row.parse_mode), None
         common = {"chat_id": row.chat_id}
         if row.parse_mode is not None:  # None: the bot's default (HTML in the app)
@@ -396,6 +397,8 @@ class OutboxSender:
             common["reply_markup"] = InlineKeyboardMarkup.model_validate(content["reply_markup"])
         if content.get("disable_notification"):
             common["disable_notification"] = True
+        if content.get("message_thread_id"):
+            common["message_thread_id"] = content["message_thread_id"]
         for kind in ("photo", "document"):
             ref = content.get(kind)
             if ref:

@@ -84,10 +84,12 @@ class SandboxUser:
 
     # -------------------------------------------------------------------------------------------- actions
 
-    async def send(self, text: str, chat_id: int | None = None, reply_to: int | None = None) -> dict[str, Any]:
+    async def send(self, text: str, chat_id: int | None = None, reply_to: int | None = None,
+                   thread_id: int | None = None) -> dict[str, Any]:
+        """Type ``text``; ``reply_to`` a message id; ``thread_id``: the topic of a forum group."""
         self._mark()
         update = await self.emu.send_text(self.id, text, chat_id=chat_id or self.chat_id, reply_to=reply_to,
-                                          token=self.token)
+                                          token=self.token, thread_id=thread_id)
         await self.settle()
         return update
 

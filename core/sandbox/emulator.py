@@ -528,10 +528,12 @@ class BotAPIEmulator(BotApiMethods):
         owner_id: int | None = None,
         supergroup: bool = False,
         username: str | None = None,
+        forum: bool = False,
     ) -> dict[str, Any]:
-        """A group (negative id) the bot is a member of; the first member is the owner unless owner_id is set."""
+        """A group (negative id) the bot is a member of; the first member is the owner unless owner_id is set.
+        ``forum=True`` (a supergroup only): topics are enabled, see ``createForumTopic``."""
         chat = self.world.add_group(title, member_ids, admin_ids=admin_ids, owner_id=owner_id,
-                                    supergroup=supergroup, username=username)
+                                    supergroup=supergroup, username=username, forum=forum)
         return copy.deepcopy(chat)
 
     def _user(self, user_id: int) -> dict[str, Any]:
@@ -570,6 +572,7 @@ class BotAPIEmulator(BotApiMethods):
         content: dict[str, Any],
         reply_to: int | None,
         token: str | None,
+        thread_id: int | None = None,
     ) -> dict[str, Any]:
         bot = self._bot_for(token)
         user = self._user(user_id)
@@ -590,6 +593,19 @@ class BotAPIEmulator(BotApiMethods):
             inner = copy.deepcopy(target.message)
             inner.pop("reply_to_message", None)
             message["reply_to_message"] = inner
+            if thread_id is None and target.message.get("is_topic_message"):
+                thread_id = target.message.get("message_thread_id")  # a reply stays in its topic
+        if thread_id is not None:
+            topic = self.world.topics.get(cid, {}).get(int(thread_id))
+            if topic is None:
+                raise LookupError(f"no topic {thread_id} in chat {cid}")
+            message["message_thread_id"] = int(thread_id)
+            message["is_topic_message"] = True
+            if reply_to is None:
+                # Telegram: a message in a topic replies to the topic's creation message.
+                created = self.world.get_message(cid, int(thread_id))
+                if created is not None:
+                    message["reply_to_message"] = copy.deepcopy(created.message)
         message.update({k: v for k, v in content.items() if v not in (None, [], "")})
         sm = self.world.store_message(StoredMessage(cid, message, from_bot=False))
         self._publish({"type": "message", "chat_id": cid, "message": sm.view()})
@@ -605,10 +621,12 @@ class BotAPIEmulator(BotApiMethods):
         chat_id: int | None = None,
         reply_to: int | None = None,
         token: str | None = None,
+        thread_id: int | None = None,
     ) -> dict[str, Any]:
-        """The user types ``text``; commands, links and mentions get entities like in Telegram."""
+        """The user types ``text``; commands, links and mentions get entities like in Telegram.
+        ``thread_id``: in a forum supergroup, the topic written in."""
         return self._user_message(
-            user_id, chat_id, {"text": text, "entities": detect_entities(text)}, reply_to, token
+            user_id, chat_id, {"text": text, "entities": detect_entities(text)}, reply_to, token, thread_id
         )
 
     async def send_contact(
@@ -762,6 +780,10 @@ class BotAPIEmulator(BotApiMethods):
         """Current state of a chat, both sides, oldest first; see StoredMessage.view() for the fields."""
         stored = self.world.messages.get(int(chat_id), {})
         return [sm.view() for _, sm in sorted(stored.items()) if include_deleted or not sm.deleted]
+
+    def topics(self, chat_id: int) -> dict[int, dict[str, Any]]:
+        """The topics of a forum supergroup: {message_thread_id: {"name", "icon_color", ...}}."""
+        return copy.deepcopy(self.world.topics.get(int(chat_id), {}))
 
     def reply_keyboard(self, chat_id: int) -> tuple[int, dict[str, Any]] | None:
         """The reply keyboard currently shown in a chat as (message_id, markup), if any."""

@@ -109,12 +109,18 @@ class BotApiMethods:
         reply_to: StoredMessage | None = None,
     ) -> StoredMessage:
         chat_id = chat["id"]
+        thread = self._thread(chat, p)
         message: dict[str, Any] = {
             "message_id": self.world.next_message_id(chat_id),
             "from": copy.deepcopy(bot.user),
             "chat": copy.deepcopy(chat),
             "date": now_ts(),
         }
+        if thread is not None:
+            message["message_thread_id"] = thread
+            message["is_topic_message"] = True
+            if reply_to is None:  # as in Telegram: a topic message replies to the topic's creation
+                reply_to = self.world.get_message(chat_id, thread)
         if reply_to is not None:
             inner = copy.deepcopy(reply_to.message)
             inner.pop("reply_to_message", None)
@@ -139,6 +145,19 @@ class BotApiMethods:
             self.world.reply_keyboards.pop(chat_id, None)
         self._publish({"type": "message", "chat_id": chat_id, "message": sm.view()})
         return sm
+
+    def _thread(self, chat: dict[str, Any], p: dict[str, Any]) -> int | None:
+        """``message_thread_id`` of a send: only in a forum supergroup, only an existing topic."""
+        thread = p.get("message_thread_id")
+        if thread is None:
+            return None
+        if not isinstance(thread, int):
+            raise bad_request("invalid message_thread_id specified")
+        if not chat.get("is_forum"):
+            return None  # Telegram ignores a thread id outside forums
+        if thread not in self.world.topics.get(chat["id"], {}):
+            raise bad_request("message thread not found")
+        return thread
 
     def _editable(self, bot: BotState, p: dict[str, Any]) -> StoredMessage:
         if p.get("inline_message_id"):
@@ -663,6 +682,25 @@ class BotApiMethods:
         self._publish({"type": "edit", "chat_id": sm.chat_id, "message": sm.view()})
         self._enqueue(bot, "poll", copy.deepcopy(state.poll))
         return copy.deepcopy(state.poll)
+
+    # --------------------------------------------------------------------------------------------- forums
+
+    @api("createForumTopic")
+    async def api_create_forum_topic(self, bot: BotState, p: dict[str, Any], files: dict[str, Upload]) -> Any:
+        chat = self._chat(bot, p)
+        if chat["type"] != "supergroup" or not chat.get("is_forum"):
+            raise bad_request("the chat is not a forum")
+        name = p.get("name")
+        if not isinstance(name, str) or not 1 <= len(name) <= 128:
+            raise bad_request("TOPIC_TITLE_EMPTY" if not name else "topic name is too long")
+        color = p.get("icon_color") if isinstance(p.get("icon_color"), int) else 7322096
+        topic = {"name": name, "icon_color": color}
+        sm = self._new_bot_message(bot, chat, {"forum_topic_created": dict(topic)}, {})
+        thread = sm.message_id
+        sm.message["message_thread_id"] = thread
+        sm.message["is_topic_message"] = True
+        self.world.topics.setdefault(chat["id"], {})[thread] = {"message_thread_id": thread, **topic}
+        return {"message_thread_id": thread, **topic}
 
     # ---------------------------------------------------------------------------------------------- chats
 

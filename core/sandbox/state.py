@@ -113,6 +113,7 @@ class StoredMessage:
             "reply_markup": self.keyboard,
             "buttons": keyboard_labels(self.keyboard),
             "reply_to_message_id": (m.get("reply_to_message") or {}).get("message_id"),
+            "thread_id": m.get("message_thread_id"),
             "edit_count": self.edit_count,
             "deleted": self.deleted,
             "raw": copy.deepcopy(m),
@@ -158,6 +159,9 @@ class World:
         self.polls: dict[str, PollState] = {}
         self.callbacks: dict[str, CallbackState] = {}
         self.reply_keyboards: dict[int, tuple[int, dict[str, Any]]] = {}  # chat -> (message_id, keyboard)
+        # Forum supergroups: chat id -> {message_thread_id: topic}; the thread id is the id of the
+        # topic's "forum_topic_created" service message, as in Telegram.
+        self.topics: dict[int, dict[int, dict[str, Any]]] = {}
         self._update_ids = itertools.count(1)
         self._user_ids = itertools.count(100_000_001)
         self._group_ids = itertools.count(4_000_000_001)
@@ -217,12 +221,18 @@ class World:
         owner_id: int | None = None,
         supergroup: bool = False,
         username: str | None = None,
+        forum: bool = False,
     ) -> dict[str, Any]:
+        if forum and not supergroup:
+            raise ValueError("only a supergroup can have topics (forum=True needs supergroup=True)")
         n = next(self._group_ids)
         chat_id = -(1_000_000_000_000 + n) if supergroup else -n
         chat: dict[str, Any] = {"id": chat_id, "type": "supergroup" if supergroup else "group", "title": title}
         if username:
             chat["username"] = username
+        if forum:
+            chat["is_forum"] = True
+            self.topics[chat_id] = {}
         self.chats[chat_id] = chat
         # Bots are not listed: every bot counts as a member until it calls leaveChat (see left_bots), because
         # adding the bot is the point of creating a test group and bots may register after the group exists.

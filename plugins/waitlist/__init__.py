@@ -206,3 +206,17 @@ async def forget_member(app, session, event, member):
     from plugins.waitlist import service
 
     await service.forget_member(app, session, event, member.user_id)
+
+
+@hookimpl(optionalhook=True)
+async def admin_chat_dashboard(app, session, event, tr):
+    """The organizers' dashboard (admin_chat): people waiting for each upcoming workshop, if any."""
+    import html
+
+    from plugins.waitlist import service
+    from plugins.workshops import service as workshops
+
+    upcoming = await workshops.list_workshops(session, event.id, upcoming_only=True)
+    waiting = await service.waiting_count(session, [w.id for w in upcoming])
+    return [tr("waitlist-dashboard-line", title=html.escape(w.title, quote=False), waiting=waiting[w.id])
+            for w in upcoming if waiting[w.id]]

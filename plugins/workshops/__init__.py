@@ -90,6 +90,19 @@ async def news_recipients(app, session, event, key):
     return await audiences.people(session, event, key)
 
 
+@hookimpl(optionalhook=True)
+async def admin_chat_dashboard(app, session, event, tr):
+    """The organizers' dashboard (admin_chat): seats taken in each upcoming workshop."""
+    import html
+
+    from plugins.workshops import service
+
+    upcoming = await service.list_workshops(session, event.id, upcoming_only=True)
+    booked = await service.booked_counts(session, [w.id for w in upcoming])
+    return [tr("workshops-dashboard-line", title=html.escape(w.title, quote=False), booked=booked[w.id],
+               capacity=w.capacity) for w in upcoming]
+
+
 @hookimpl
 def register_cli(cli):
     from plugins.workshops.cli import workshops_cli

@@ -72,7 +72,7 @@ async def test_plugin_off_for_one_event_has_no_button_and_no_handler(sandbox):
     await sandbox.settle()
     answers = [r for r in sandbox.emulator.requests_for("answerCallbackQuery")
                if r.params.get("callback_query_id") == update["callback_query"]["id"]]
-    assert len(answers) == 1 and "больше не работает" in answers[0].params.get("text", "")
+    assert len(answers) == 1 and "раздел сейчас недоступен" in answers[0].params.get("text", "")
     assert not any("Организаторы ещё не добавили" in (m.get("text") or "")
                    for m in dan.messages() if m["message_id"] > spring_menu["message_id"] + 2)
 

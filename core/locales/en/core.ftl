@@ -53,6 +53,7 @@ admin-empty = No sections are enabled for this event.
 admin-only = Only the event's organizers can do this.
 fallback-unknown = I did not understand that. Open the menu to see everything I can do.
 fallback-stale-button = This button no longer works. Open the menu: /menu
+fallback-section-off = This section is not available now. Open the menu: /menu
 error-generic = Something went wrong and nothing was saved. Please try again a little later.
 error-not-delivered = Something went wrong while sending the answer, but everything you did is saved. Press /menu to continue.
 flood-slow-down = You are sending messages too fast, so some were skipped. Wait a couple of seconds and send what you need again.

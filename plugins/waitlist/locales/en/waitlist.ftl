@@ -31,3 +31,4 @@ waitlist-not-queued-toast = You are not on the waitlist.
 waitlist-profile-title = ⏳ Waitlist
 waitlist-profile-line = • { $title } — { $when }: #{ $position }
 waitlist-profile-offered = • { $title } — { $when }: 🎟 a seat is held for you, confirm!
+waitlist-dashboard-line = ⏳ { $title }: { $waiting } on the waitlist

@@ -31,3 +31,4 @@ waitlist-not-queued-toast = Вы не в листе ожидания.
 waitlist-profile-title = ⏳ Лист ожидания
 waitlist-profile-line = • { $title } — { $when }: №{ $position }
 waitlist-profile-offered = • { $title } — { $when }: 🎟 для вас держим место, подтвердите!
+waitlist-dashboard-line = ⏳ { $title }: в листе ожидания { $waiting }

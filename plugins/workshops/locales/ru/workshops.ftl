@@ -143,3 +143,4 @@ workshops-error-program-item = Ожидался набор полей масте
 workshops-error-program-fields = Неизвестные поля: { $fields }.
 workshops-error-program-missing = Не хватает поля «{ $field }».
 workshops-error-program-duplicate = Такой key уже встречался в файле выше.
+workshops-dashboard-line = 🎓 { $title }: занято { $booked } из { $capacity }
