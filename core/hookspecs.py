@@ -98,3 +98,18 @@ def forget_member(app, session, event, member):
     profile and consent and anonymises the user row. Release, drop or anonymise: a booking is
     released so that the next in line gets the seat, a queue place dropped, a named vote made
     anonymous. Whatever the implementation writes commits or rolls back with the rest."""
+
+
+@hookspec
+def reminder_preferences(app, session, event, user_ids):
+    """Return ``{user_id: (enabled, minutes)}`` for those of ``user_ids`` who chose a reminder
+    setting (``minutes`` None = every lead time), or None. Any plugin sending reminders asks before
+    sending: off means none; a chosen lead time means only the reminder nearest to it. The
+    schedule plugin keeps this setting in the cabinet. May be async."""
+
+
+@hookspec
+def deep_link(app, session, event, member, payload, tr):
+    """A ``/start <event>--<payload>`` link was opened: the member has just joined (or re-entered)
+    ``event``. Return a list of texts (HTML) to answer with if ``payload`` is yours (e.g. the
+    schedule plugin's one-time speaker links), else None. May be async."""
