@@ -18,3 +18,10 @@ news-error-kind = News can be text or a photo with a caption. Send one of them, 
 news-error-empty = The text is empty. Send the text of the news.
 news-error-too-long = Too long: { $length } characters, Telegram allows { $limit }. Shorten it or split it into two.
 news-error-audience-gone = That group is gone (the workshop was deleted or nobody is booked). Choose other recipients.
+
+## The participant's feed
+news-menu = 📣 News
+news-feed-empty = No news yet. When the organizers write something, it appears here.
+news-feed-photo = 📷 (news with a photo — see the chat above)
+news-feed-older = ‹ Older
+news-feed-newer = Newer ›
