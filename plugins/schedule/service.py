@@ -199,6 +199,23 @@ async def speakers_by_id(session: AsyncSession, event_id: int) -> dict[int, Spea
     return {s.id: s for s in (await session.scalars(select(Speaker).where(Speaker.event_id == event_id))).all()}
 
 
+async def program_days(session: AsyncSession, event_id: int, tz) -> list[dt.date]:
+    """The local days with sessions (reads start times only)."""
+    starts = await session.scalars(select(Session.starts_at).where(
+        Session.event_id == event_id, Session.published_at.is_not(None), Session.cancelled.is_(False)))
+    return sorted({s.astimezone(tz).date() for s in starts.all()})
+
+
+async def visible_on(session: AsyncSession, event_id: int, day: dt.date, tz) -> list[Session]:
+    """The published, not cancelled sessions starting on a local day (one range query)."""
+    lo = dt.datetime.combine(day, dt.time(), tz).astimezone(dt.UTC)
+    hi = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tz).astimezone(dt.UTC)
+    rows = await session.scalars(select(Session).where(
+        Session.event_id == event_id, Session.published_at.is_not(None), Session.cancelled.is_(False),
+        Session.starts_at >= lo, Session.starts_at < hi).order_by(Session.starts_at, Session.id))
+    return list(rows.all())
+
+
 def now_and_next(rows: list[Session], now: dt.datetime) -> tuple[list[Session], list[Session]]:
     """What runs at ``now``, and what starts next (every session of the next start time)."""
     running = [s for s in rows if s.starts_at <= now and s.ends_at is not None and now < s.ends_at]

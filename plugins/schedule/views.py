@@ -57,7 +57,7 @@ def _label(row, tz) -> str:
 
 async def days(session, ctx: EventContext):
     tr, tz = ctx.tr, service.tz_of(ctx.event)
-    found = service.days_of(await service.visible(session, ctx.event.id), tz)
+    found = await service.program_days(session, ctx.event.id, tz)
     if not found:
         return tr("schedule-program-empty"), rows(_home_row(tr))
     buttons = [[button(render.day_label(tr, d), f"sch:d:{i}:0")] for i, d in enumerate(found[:90])]
@@ -81,14 +81,14 @@ async def groups(session, ctx: EventContext, by: str):
 async def listing(app, session, ctx: EventContext, by: str, index: int, page: int):
     """One page of the sessions of a day (``d``), a track (``t``) or a room (``r``)."""
     tr, tz = ctx.tr, service.tz_of(ctx.event)
-    program = await service.visible(session, ctx.event.id)
     if by == "d":
-        found = service.days_of(program, tz)
+        found = await service.program_days(session, ctx.event.id, tz)
         if index >= len(found):
             return tr("schedule-not-found"), rows(_home_row(tr))
         title = tr("schedule-day-title", day=render.day_label(tr, found[index]))
-        chosen = service.on_day(program, found[index], tz)
+        chosen = await service.visible_on(session, ctx.event.id, found[index], tz)
     else:
+        program = await service.visible(session, ctx.event.id)
         names = _names(program, by)
         if index >= len(names):
             return tr("schedule-not-found"), rows(_home_row(tr))
