@@ -206,14 +206,26 @@ async def program_days(session: AsyncSession, event_id: int, tz) -> list[dt.date
     return sorted({s.astimezone(tz).date() for s in starts.all()})
 
 
-async def visible_on(session: AsyncSession, event_id: int, day: dt.date, tz) -> list[Session]:
-    """The published, not cancelled sessions starting on a local day (one range query)."""
+async def visible_on(session: AsyncSession, event_id: int, day: dt.date, tz, *, offset: int = 0,
+                     limit: int | None = None) -> tuple[list[Session], int]:
+    """A page of the published, not cancelled sessions starting on a local day, and how many there are."""
     lo = dt.datetime.combine(day, dt.time(), tz).astimezone(dt.UTC)
     hi = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tz).astimezone(dt.UTC)
-    rows = await session.scalars(select(Session).where(
-        Session.event_id == event_id, Session.published_at.is_not(None), Session.cancelled.is_(False),
-        Session.starts_at >= lo, Session.starts_at < hi).order_by(Session.starts_at, Session.id))
-    return list(rows.all())
+    where = (Session.event_id == event_id, Session.published_at.is_not(None), Session.cancelled.is_(False),
+             Session.starts_at >= lo, Session.starts_at < hi)
+    total = await session.scalar(select(func.count()).select_from(Session).where(*where)) or 0
+    stmt = select(Session).where(*where).order_by(Session.starts_at, Session.id).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list((await session.scalars(stmt)).all()), total
+
+
+async def speakers_of(session: AsyncSession, rows: list[Session]) -> dict[int, Speaker]:
+    """Only the speakers the given sessions name (a page needs a handful, not the whole list)."""
+    ids = {i for row in rows for i in row.speaker_ids or ()}
+    if not ids:
+        return {}
+    return {s.id: s for s in (await session.scalars(select(Speaker).where(Speaker.id.in_(ids)))).all()}
 
 
 def now_and_next(rows: list[Session], now: dt.datetime) -> tuple[list[Session], list[Session]]:

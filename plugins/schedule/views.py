@@ -86,7 +86,15 @@ async def listing(app, session, ctx: EventContext, by: str, index: int, page: in
         if index >= len(found):
             return tr("schedule-not-found"), rows(_home_row(tr))
         title = tr("schedule-day-title", day=render.day_label(tr, found[index]))
-        chosen = await service.visible_on(session, ctx.event.id, found[index], tz)
+        size = service.config(app, ctx.event).page_size
+        part, total = await service.visible_on(session, ctx.event.id, found[index], tz,
+                                               offset=max(page, 0) * size, limit=size)
+        if not part and total:  # a page past the end (the program shrank): show the last one
+            page = (total - 1) // size
+            part, total = await service.visible_on(session, ctx.event.id, found[index], tz,
+                                                   offset=page * size, limit=size)
+        return await _render_page(ctx, session, title, part, max(page, 0), max(1, -(-total // size)),
+                                  f"sch:d:{index}:", day_headers=False)
     else:
         program = await service.visible(session, ctx.event.id)
         names = _names(program, by)
@@ -105,7 +113,12 @@ async def _page(app, session, ctx, title: str, chosen, page: int, prefix: str, *
     pages = max(1, -(-len(chosen) // size))
     page = min(max(page, 0), pages - 1)
     part = chosen[page * size:(page + 1) * size]
-    speakers = await service.speakers_by_id(session, ctx.event.id)
+    return await _render_page(ctx, session, title, part, page, pages, prefix, day_headers=day_headers)
+
+
+async def _render_page(ctx, session, title: str, part, page: int, pages: int, prefix: str, *, day_headers: bool):
+    tr, tz = ctx.tr, service.tz_of(ctx.event)
+    speakers = await service.speakers_of(session, part)
     marked = await service.bookmarked_ids(session, ctx.event.id, ctx.member.user_id)
     lines = [title + (f" · {tr('schedule-page', page=page + 1, pages=pages)}" if pages > 1 else "")]
     last_day = None
