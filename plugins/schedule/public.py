@@ -63,3 +63,10 @@ async def ended_between(session, event_id: int, since: dt.datetime, until: dt.da
         Session.event_id == event_id, Session.published_at.is_not(None), Session.cancelled.is_(False),
         Session.ends_at >= since, Session.ends_at < until).order_by(Session.ends_at, Session.id))
     return [await _info(session, row) for row in rows.all()]
+
+
+async def speaker_names(session, event_id: int, user_id: int) -> list[str]:
+    """Names of the speaker entries ``user_id`` claimed in the event (other plugins match their own
+    speaker fields against them, so one person sees all their slots)."""
+    return list((await session.scalars(select(Speaker.name).where(Speaker.event_id == event_id,
+                                                                  Speaker.user_id == user_id))).all())

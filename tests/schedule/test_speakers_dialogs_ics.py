@@ -23,9 +23,16 @@ async def link_for(olga, speaker: str) -> str:
 
 
 async def test_a_speaker_link_gives_the_role_once_and_is_refused_when_reused(sandbox):
+    from plugins.workshops import service as ws
+
     app = await start(sandbox)
     d = day()
     await load(app, program(d))
+    ev = await event(app)
+    async with app.transaction() as s:
+        await ws.create_workshop(app, s, ev, ws.SYSTEM, ws.WorkshopData(
+            title="Compiler workshop", starts_at=local(d, "16:00").astimezone(dt.UTC),
+            ends_at=local(d, "17:00").astimezone(dt.UTC), capacity=5, speaker="ivan petrov", place="Lab"))
     olga = await sandbox.admin("Olga")
     await olga.send("/start demo")
     payload = await link_for(olga, "Ivan Petrov")
@@ -40,7 +47,8 @@ async def test_a_speaker_link_gives_the_role_once_and_is_refused_when_reused(san
     await ivan.click("🗓 Программа")
     await ivan.click("⭐ Моё расписание")
     mine = await ivan.expect(text="Моё расписание")
-    assert "🎤 Rust in production" in mine["text"]  # a speaker sees their own slots
+    assert "🎤 Rust in production" in mine["text"]  # a speaker sees their own slots,
+    assert "🎤 Compiler workshop" in mine["text"]  # workshops they lead too (the names match)
 
     mallory = sandbox.user("Mallory")
     await mallory.send(f"/start {payload}")
