@@ -188,3 +188,17 @@ async def test_a_cancelled_session_is_announced_and_its_reminder_cancelled(sandb
     assert "UX of bots" in note["text"] and "❌ Отменено" in note["text"]
     await carol.expect_nothing()
     assert reminders.job_key(ux, 10) not in await pending_jobs(app)
+
+
+async def test_a_session_for_all_reminds_everyone_without_a_bookmark(sandbox):
+    app = await start(sandbox)
+    d = day()
+    await load(app, program(d))
+    alice, bob = await joined(sandbox, "Alice"), await joined(sandbox, "Bob")
+    await bob.send("/cabinet")
+    await bob.click("⏰ Напоминания")
+    await bob.click("🔕 Выключить")
+    await bob.expect(text="выключены")
+    await comes_due(sandbox, reminders.job_key(await session_id(app, "opening"), 10))
+    await alice.expect(text="⏰ Через 10 мин: «Opening»")
+    await bob.expect_nothing()
