@@ -77,3 +77,25 @@ async def test_a_double_tap_bookmarks_once(sandbox):
     # Two taps are "add" then "remove" in whichever order they commit: never two rows.
     assert count in (0, 1) and sorted(map(str, states)) in (["False", "True"], ["True", "True"])
     assert count == (1 if states == [True, True] else 0)
+
+
+async def test_forgetting_a_member_drops_their_bookmarks_and_reminder_setting(sandbox):
+    import plugins.schedule as plugin
+    from plugins.schedule.models import ReminderPref
+
+    app = await start(sandbox, poll=False)
+    await load(app, program(day()))
+    a, b = await make_users(app, 2, emulator=sandbox.emulator)
+    rust = await session_id(app, "rust")
+    ev = await event(app)
+    async with app.transaction() as s:
+        for uid in (a, b):
+            await service.toggle_bookmark(s, ev, uid, rust, now=utcnow())
+        await service.set_pref(app, s, ev, a, enabled=False, minutes=None)
+    async with app.transaction() as s:
+        member = await s.scalar(select(people.Member).where(people.Member.user_id == a))
+        await plugin.forget_member(app, s, ev, member)
+    async with app.sessions() as s:
+        left = (await s.scalars(select(Bookmark.user_id).where(Bookmark.session_id == rust))).all()
+        assert list(left) == [b]
+        assert await s.get(ReminderPref, (ev.id, a)) is None
