@@ -12,9 +12,8 @@ from aiogram.types import BufferedInputFile, CallbackQuery
 
 from core.context import EventContext
 from core.handlers.common import reply
-from core.keyboards import button, rows
 from core.schedule import personal_schedule
-from plugins.schedule import clock, ics, render, service, views
+from plugins.schedule import clock, ics, service, views
 
 HOME = "sch:home"
 
@@ -49,9 +48,8 @@ async def on_home(query: CallbackQuery, session, event_ctx: EventContext) -> Non
 async def on_today(query: CallbackQuery, app, session, event_ctx: EventContext, callback_answer=None) -> None:
     if not _ready(event_ctx):
         return
-    rows_ = await service.visible(session, event_ctx.event.id)
     tz = service.tz_of(event_ctx.event)
-    days = service.days_of(rows_, tz)
+    days = await service.program_days(session, event_ctx.event.id, tz)
     today = clock.now().astimezone(tz).date()
     if today not in days:
         if callback_answer is not None:
@@ -151,9 +149,3 @@ async def on_reminder_choice(query: CallbackQuery, app, session, event_ctx: Even
     text, markup = await views.reminder_setting(app, session, event_ctx)
     await reply(query, text, markup)
 
-
-def back_home(tr):
-    return [button(tr("schedule-btn-home"), HOME)]
-
-
-__all__ = ["router", "render", "rows"]

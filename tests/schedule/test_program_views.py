@@ -64,10 +64,9 @@ async def test_now_next_by_day_and_a_card_at_a_fixed_clock(sandbox):
     await alice.click("По дням")
     await alice.click(re.compile(d.strftime("%d.%m")))
     listing = await alice.expect(text=d.strftime("%d.%m"))
-    titles = re.findall(r"<b>([^<]+)</b>|(Opening|Rust in production|UX of bots|Coffee)", listing["text"])
     text = listing["text"]
     assert text.index("Opening") < text.index("Rust in production") < text.index("Coffee")
-    assert "Project submission" not in text and titles
+    assert "Project submission" not in text
     await alice.click(re.compile("Rust in production"))
     card = await alice.expect(text="Rust in production")
     assert "Ivan Petrov (@ivan_petrov)" in card["text"] and "Main hall" in card["text"]
