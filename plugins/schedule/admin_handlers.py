@@ -21,7 +21,7 @@ from core.keyboards import button, rows
 from plugins.schedule import clock, render, service
 
 HOME = "scha:home"
-EDITABLE = ("title", "time", "room", "speakers", "description")
+EDITABLE = ("title", "time", "room", "speakers", "description", "track", "kind", "forall")
 
 
 class ScheduleEdit(StatesGroup):
@@ -165,7 +165,7 @@ async def _admin_card(target, session, ctx: EventContext, session_id: int) -> No
         text = tr("schedule-admin-drafted") + "\n" + text
     edit = [button(tr(f"schedule-admin-field-{name}"), f"scha:e:{row.id}:{name}") for name in EDITABLE]
     actions = [] if values["cancelled"] else [button(tr("schedule-admin-btn-cancel-session"), f"scha:x:{row.id}")]
-    await reply(target, text, rows(edit[:3], edit[3:], actions, [button(tr("schedule-admin-btn-list"), "scha:l:0")],
+    await reply(target, text, rows(edit[:3], edit[3:6], edit[6:], actions, [button(tr("schedule-admin-btn-list"), "scha:l:0")],
                                    _home_row(tr)))
 
 

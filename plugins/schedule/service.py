@@ -836,6 +836,18 @@ async def parse_field(session: AsyncSession, event: Event, row: Session, name: s
         return {"speaker_ids": await resolve_speakers(session, event, refs)}
     if name == "description":
         return {"description": clean_text(text, DESCRIPTION_MAX, multiline=True)}
+    if name == "track":
+        return {"track": clean_text(text, TRACK_MAX)}
+    if name == "kind":
+        kind = (text or "").strip().lower()
+        if kind not in KINDS:
+            raise InputError("schedule-error-kind", kinds=", ".join(KINDS))
+        return {"kind": kind}
+    if name == "forall":
+        answer = (text or "").strip().casefold()
+        if answer not in ("yes", "no", "да", "нет"):
+            raise InputError("schedule-error-yes-no")
+        return {"for_all": answer in ("yes", "да")}
     raise InputError("schedule-error-form")
 
 

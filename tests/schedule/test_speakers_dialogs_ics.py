@@ -165,3 +165,31 @@ async def test_ics_export_parses_with_two_libraries_and_keeps_the_event_timezone
     rust = await session_id(app, "rust")
     assert str(events["Rust in production"]["uid"]) == f"session-{rust}@demo.pocket-organizer"
     assert dt.timedelta(0) == start_at.utcoffset() - dt.timedelta(hours=3)
+
+
+async def test_any_field_is_edited_through_a_preview_into_the_draft(sandbox):
+    from core.program import export_program
+
+    app = await start(sandbox)
+    await load(app, program(day()))
+    olga = await sandbox.admin("Olga")
+    await olga.send("/start demo")
+    await olga.send("/admin")
+    await olga.click("🗓 Программа")
+    await olga.click("📋 Все пункты")
+    await olga.click(re.compile("UX of bots"))
+    await olga.click("Тип")
+    await olga.send("workshop-ish")
+    await olga.expect(text="Неизвестный тип; возможные: talk, keynote, break, deadline, other")
+    await olga.send("keynote")
+    await olga.expect(text="Предпросмотр")
+    await olga.click("💾 Сохранить")
+    await olga.expect(text="Сохранено в черновик")
+    await olga.click("Трек")
+    await olga.send("Design")
+    preview = await olga.expect(text="Предпросмотр")
+    assert "Design" in preview["text"] and "Ключевой доклад" in preview["text"]
+    await olga.click("💾 Сохранить")
+    await olga.expect(text="Есть неопубликованные изменения")
+    ux = next(s for s in (await export_program(app, "demo"))["schedule"]["sessions"] if s["key"] == "ux")
+    assert ux["kind"] == "keynote" and ux["track"] == "Design"

@@ -161,3 +161,12 @@ schedule-error-program-duplicate = This key was already used above.
 schedule-error-duration = duration_minutes must be a number.
 schedule-error-username = Telegram username: 4–32 latin letters, digits or _.
 schedule-error-lead = You can pick only: { $options } min.
+
+## More editable fields
+schedule-admin-ask-track = Send the track (or "-" to clear it).
+schedule-admin-ask-kind = Send the kind: talk, keynote, break, deadline or other.
+schedule-admin-ask-forall = Remind every participant, not only those who added it? Answer "yes" or "no".
+schedule-admin-field-track = Track
+schedule-admin-field-kind = Kind
+schedule-admin-field-forall = For all
+schedule-error-yes-no = Answer "yes" or "no".

@@ -161,3 +161,12 @@ schedule-error-program-duplicate = Этот ключ уже встречался
 schedule-error-duration = duration_minutes должно быть числом.
 schedule-error-username = Имя в Telegram: 4–32 латинских буквы, цифры или _.
 schedule-error-lead = Можно выбрать только: { $options } мин.
+
+## More editable fields
+schedule-admin-ask-track = Пришлите трек (или «-», чтобы убрать).
+schedule-admin-ask-kind = Пришлите тип: talk, keynote, break, deadline или other.
+schedule-admin-ask-forall = Напоминать всем участникам, а не только добавившим пункт? Ответьте «да» или «нет».
+schedule-admin-field-track = Трек
+schedule-admin-field-kind = Тип
+schedule-admin-field-forall = Для всех
+schedule-error-yes-no = Ответьте «да» или «нет».
