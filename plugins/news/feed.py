@@ -13,7 +13,7 @@ from plugins.news import service
 
 def router() -> Router:
     r = Router(name="news:feed")
-    r.callback_query.register(on_feed, F.data.regexp(r"^nwf:\d+$"))
+    r.callback_query.register(on_feed, F.data.regexp(r"^nwf:\d{1,9}$"))
     return r
 
 

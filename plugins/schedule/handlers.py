@@ -24,13 +24,13 @@ def router() -> Router:
     r.callback_query.register(on_today, F.data == "sch:today")
     r.callback_query.register(on_days, F.data == "sch:days")
     r.callback_query.register(on_groups, F.data.in_({"sch:tracks", "sch:rooms"}))
-    r.callback_query.register(on_list, F.data.regexp(r"^sch:[dtr]:\d+:\d+$"))
-    r.callback_query.register(on_card, F.data.regexp(r"^sch:s:\d+$"))
-    r.callback_query.register(on_bookmark, F.data.regexp(r"^sch:b:\d+$"))
-    r.callback_query.register(on_my, F.data.regexp(r"^sch:my:\d+$"))
+    r.callback_query.register(on_list, F.data.regexp(r"^sch:[dtr]:\d{1,9}:\d{1,9}$"))
+    r.callback_query.register(on_card, F.data.regexp(r"^sch:s:\d{1,9}$"))
+    r.callback_query.register(on_bookmark, F.data.regexp(r"^sch:b:\d{1,9}$"))
+    r.callback_query.register(on_my, F.data.regexp(r"^sch:my:\d{1,9}$"))
     r.callback_query.register(on_ics, F.data == "sch:ics")
     r.callback_query.register(on_reminders, F.data == "sch:rem")
-    r.callback_query.register(on_reminder_choice, F.data.regexp(r"^sch:rem:(off|all|\d+)$"))
+    r.callback_query.register(on_reminder_choice, F.data.regexp(r"^sch:rem:(off|all|\d{1,9})$"))
     return r
 
 
