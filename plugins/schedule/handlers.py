@@ -13,7 +13,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery
 from core.context import EventContext
 from core.handlers.common import reply
 from core.schedule import personal_schedule
-from plugins.schedule import clock, ics, service, views
+from plugins.schedule import clock, service, views
 
 HOME = "sch:home"
 
@@ -114,6 +114,8 @@ async def on_my(query: CallbackQuery, app, session, event_ctx: EventContext) -> 
 async def on_ics(query: CallbackQuery, app, session, event_ctx: EventContext) -> None:
     if not _ready(event_ctx):
         return
+    from plugins.schedule import ics  # icalendar takes ~0.2 s to import: only when someone exports
+
     ctx = event_ctx
     marked = await service.bookmarked_ids(session, ctx.event.id, ctx.member.user_id)
     own = {s.id for s in await service.own_sessions(session, ctx.event.id, ctx.member.user_id)}
