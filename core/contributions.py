@@ -58,6 +58,7 @@ class ProfileSection:
     title_key: str
     lines: tuple[str, ...]
     order: int = 100
+    buttons: tuple[tuple[str, str], ...] = ()  # (label, callback_data) under the cabinet
 
 
 @dataclass(frozen=True)

@@ -247,3 +247,37 @@ def forget_member(app: App, session: AsyncSession, event: Event, member: Member)
             await session.execute(delete(Greeting).where(Greeting.event_id == event.id,
                                                          Greeting.user_id == member.user_id))
     """
+
+
+@hookspec
+def reminder_preferences(app: App, session: AsyncSession, event: Event,
+                         user_ids: list[int]) -> MaybeAwaitable[dict[int, tuple[bool, int | None]] | None]:
+    """Return ``{user_id: (enabled, minutes)}`` for those of ``user_ids`` who chose a reminder
+    setting (``minutes`` None = every lead time), or None (may be async). Any plugin sending
+    reminders asks before sending: off means none; a chosen lead time means only the reminder
+    nearest to it. The schedule plugin keeps this setting in the cabinet; workshops asks it.
+
+    Example::
+
+        @hookimpl
+        async def reminder_preferences(app, session, event, user_ids):
+            muted = await muted_users(session, event.id, user_ids)
+            return {uid: (False, None) for uid in muted}
+    """
+
+
+@hookspec
+def deep_link(app: App, session: AsyncSession, event: Event, member: Member, payload: str,
+              tr: Translator) -> MaybeAwaitable[list[str] | None]:
+    """A ``/start <event>--<payload>`` link was opened: the member has just joined (or re-entered)
+    ``event`` (may be async). Return a list of texts (HTML) to answer with if ``payload`` is yours
+    (e.g. the schedule plugin's one-time speaker links), else None. The payload keeps its case.
+
+    Example::
+
+        @hookimpl
+        async def deep_link(app, session, event, member, payload, tr):
+            if not payload.startswith("hello"):
+                return None
+            return [tr("hello-welcome-by-link")]
+    """

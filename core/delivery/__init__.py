@@ -18,7 +18,7 @@ from core.delivery.broadcast import (
 )
 from core.delivery.content import MediaRef, store_media
 from core.delivery.models import Broadcast, OutboxMessage, OutboxState, Priority
-from core.delivery.outbox import enqueue
+from core.delivery.outbox import enqueue, enqueue_many
 from core.delivery.outcomes import DeliveryOutcome, on_result, outcome_handlers
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "broadcast_status",
     "create_broadcast",
     "enqueue",
+    "enqueue_many",
     "on_result",
     "outbox_status",
     "outcome_handlers",

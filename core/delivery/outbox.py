@@ -78,3 +78,38 @@ async def enqueue(
     if row is not None:
         wakeup.notify_on_commit(session, wakeup.OUTBOX)
     return row
+
+
+async def enqueue_many(
+    session: AsyncSession,
+    messages: list[dict[str, Any]],
+    *,
+    event_id: int | None = None,
+    priority: Priority | int = Priority.NORMAL,
+    chunk: int = 500,
+) -> int:
+    """Queue many text messages, each with its own text and keyboard, in bulk INSERTs.
+
+    ``messages``: dicts with ``chat_id``, ``text``, optional ``reply_markup``, ``dedupe_key`` and
+    ``user_id``. For notices that differ per person (a digest of *their* changes) and go to
+    thousands at once: one statement per ``chunk`` rows instead of one per message; dedupe as in
+    ``enqueue`` (``ON CONFLICT DO NOTHING``). Returns how many rows were offered.
+    """
+    now = utcnow()
+    insert = upsert_insert(session)
+    for start in range(0, len(messages), chunk):
+        rows = []
+        for m in messages[start:start + chunk]:
+            chat_id = int(m["chat_id"])
+            content = await build_content(session, text=m["text"], reply_markup=m.get("reply_markup"), photo=None,
+                                          document=None, disable_notification=False)
+            rows.append(dict(
+                chat_id=chat_id, user_id=m.get("user_id", chat_id if chat_id > 0 else None), event_id=event_id,
+                batch_id=None, kind=None, payload=None, content=content, parse_mode=None,
+                dedupe_key=m.get("dedupe_key"), priority=int(priority), not_before=now,
+                state=OutboxState.QUEUED.value, attempts=0, created_at=now, updated_at=now))
+        if rows:
+            await session.execute(insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"]), rows)
+    if messages:
+        wakeup.notify_on_commit(session, wakeup.OUTBOX)
+    return len(messages)

@@ -42,10 +42,12 @@ async def render_cabinet(app, session, ctx: EventContext) -> tuple[str, object]:
     lines.append(f"<b>{tr('cabinet-language')}:</b> {tr('language-' + ctx.lang)}")
     sections = await app.registry.call("profile_sections", active=set(ctx.active), app=app, session=session,
                                        event=ctx.event, member=member, tr=tr)
-    for section in sorted((s for s in sections if isinstance(s, ProfileSection)), key=lambda s: s.order):
+    ordered = sorted((s for s in sections if isinstance(s, ProfileSection)), key=lambda s: s.order)
+    for section in ordered:
         lines += ["", f"<b>{tr(section.title_key)}</b>", *section.lines]
     buttons = [keyboards.button(tr("btn-edit-field", label=field_label(f, ctx.lang)), f"core:edit:{f.key}")
                for f in conf.signup.fields]
+    buttons += [keyboards.button(label, data) for section in ordered for label, data in section.buttons]
     buttons += [keyboards.button(tr("btn-language"), "core:lang"), keyboards.button(tr("btn-forget"), "core:forget"),
                 keyboards.button(tr("btn-menu"), "core:menu")]
     return "\n".join(lines), keyboards.column(buttons)

@@ -26,7 +26,8 @@ def router() -> Router:
     return r
 
 
-async def _enter_event(target, app, session, ctx: EventContext, slug: str, state: FSMContext) -> None:
+async def _enter_event(target, app, session, ctx: EventContext, slug: str, state: FSMContext,
+                       payload: str = "") -> None:
     event = await people.event_by_slug(session, slug)
     conf = app.settings.events.get(slug)
     if event is None or conf is None:
@@ -47,6 +48,12 @@ async def _enter_event(target, app, session, ctx: EventContext, slug: str, state
     user = target.from_user
     if target.bot is not None and user is not None:  # /admin in an organizer's command list from the start
         await sync_admin_commands(app, target.bot, user.id, ctx)
+    if payload:
+        answers = await app.registry.call("deep_link", active=set(ctx.active), app=app, session=session,
+                                          event=event, member=member, payload=payload, tr=ctx.tr)
+        for text in answers:
+            await reply(target, text, edit=False)
+        ctx.is_admin = people.is_admin(member, app.settings, event)
     if needs_signup(app, ctx):
         if ctx.is_admin:  # the form is offered, but the panel does not wait for it
             await reply(target, ctx.tr("signup-organizer-hint"), edit=False)
@@ -57,9 +64,11 @@ async def _enter_event(target, app, session, ctx: EventContext, slug: str, state
 
 async def on_start(message: Message, command: CommandObject, app, session, event_ctx: EventContext,
                    state: FSMContext) -> None:
-    slug = (command.args or "").strip().lower()
+    # "<event>--<payload>": a plugin's link into an event (the payload keeps its case).
+    slug, _, payload = (command.args or "").strip().partition("--")
+    slug = slug.lower()
     if slug:
-        await _enter_event(message, app, session, event_ctx, slug, state)
+        await _enter_event(message, app, session, event_ctx, slug, state, payload=payload)
         return
     if event_ctx.event is not None:
         await state.clear()

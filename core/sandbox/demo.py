@@ -86,9 +86,10 @@ def rebase_program_dates(data: dict[str, Any], today: dt.date) -> dict[str, Any]
     making every item upcoming (bookable) whenever the demo database is created.
     """
     stamps: list[tuple[dict, str, dt.datetime]] = []
-    for section in data.values():
-        if not isinstance(section, list):
-            continue
+    lists = [s for s in data.values() if isinstance(s, list)]
+    # A section may also be a mapping of lists (schedule: {speakers: [...], sessions: [...]}).
+    lists += [v for s in data.values() if isinstance(s, dict) for v in s.values() if isinstance(v, list)]
+    for section in lists:
         for item in section:
             if not isinstance(item, dict):
                 continue

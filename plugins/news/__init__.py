@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core import AdminItem, PluginConfig, PluginManifest, hookimpl
+from core import AdminItem, MenuItem, PluginConfig, PluginManifest, hookimpl
 
 HERE = Path(__file__).resolve().parent
 
@@ -35,9 +35,15 @@ def add_hookspecs(pm):
 
 @hookimpl
 def register_routers(app):
+    from plugins.news import feed
     from plugins.news.handlers import router
 
-    return [router()]
+    return [router(), feed.router()]
+
+
+@hookimpl
+def menu_items(app, event, member):
+    return [MenuItem("news-menu", "nwf:0", order=40)]
 
 
 @hookimpl

@@ -130,3 +130,32 @@ async def recent(app, session, event: Event, author: Member | None, limit: int =
     ids = (await session.scalars(select(Broadcast.id).where(Broadcast.event_id == event.id)
                                  .order_by(Broadcast.id.desc()).limit(limit))).all()
     return [status for bid in ids if (status := await broadcast_status(session, bid)) is not None]
+
+
+# --- the participant's feed ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FeedItem:
+    text: str | None  # HTML, as it was sent
+    has_photo: bool
+    sent_at: object  # datetime the news was written
+
+
+async def feed(session, event: Event, user_id: int, index: int) -> tuple[FeedItem | None, int]:
+    """The ``index``-th newest news this user was sent in ``event`` (0 = latest), and how many there are.
+
+    Read from the user's own outbox rows of the event's broadcasts, so each person pages through
+    exactly the news addressed to them (everyone's, and their groups'), whether or not the chat
+    was muted, and nobody sees news meant for another group."""
+    from core.delivery.models import OutboxMessage
+
+    mine = (select(OutboxMessage.content, Broadcast.created_at)
+            .join(Broadcast, Broadcast.id == OutboxMessage.batch_id)
+            .where(Broadcast.event_id == event.id, OutboxMessage.user_id == user_id))
+    total = await session.scalar(select(func.count()).select_from(mine.subquery())) or 0
+    if total == 0:
+        return None, 0
+    index = min(max(index, 0), total - 1)
+    row = (await session.execute(mine.order_by(Broadcast.id.desc()).offset(index).limit(1))).first()
+    content = row.content or {}
+    return FeedItem(content.get("text"), bool(content.get("photo")), row.created_at), total

@@ -63,8 +63,19 @@ async def profile_sections(app, session, event, member, tr):
 async def schedule_items(app, session, event, member):
     from plugins.workshops import service
 
-    return [ScheduleItem(starts_at=w.starts_at, ends_at=w.ends_at, title=w.title, place=w.place, kind="workshop")
-            for w in await service.user_bookings(session, event.id, member.user_id)]
+    items = [ScheduleItem(starts_at=w.starts_at, ends_at=w.ends_at, title=w.title, place=w.place, kind="workshop")
+             for w in await service.user_bookings(session, event.id, member.user_id)]
+    if "schedule" in app.active_plugins(event.slug):
+        # A speaker who claimed their schedule entry also sees the workshops they lead (names match).
+        from plugins.schedule import public as schedule
+
+        names = {n.casefold() for n in await schedule.speaker_names(session, event.id, member.user_id)}
+        booked = {(i.title, i.starts_at) for i in items}
+        items += [ScheduleItem(starts_at=w.starts_at, ends_at=w.ends_at, title="🎤 " + w.title, place=w.place,
+                               kind="workshop")
+                  for w in await service.list_workshops(session, event.id)
+                  if names and (w.speaker or "").casefold() in names and (w.title, w.starts_at) not in booked]
+    return items
 
 
 @hookimpl

@@ -138,6 +138,7 @@ async def send(ctx, session, payload) -> None:
                     payload.get("minutes"), workshop.id)
         return
     attendees = (await session.scalars(select(Booking.user_id).where(Booking.workshop_id == workshop.id))).all()
+    attendees = await _wanting(app, session, event, attendees, int(payload.get("minutes") or 0))
     langs = await notify.languages(app, session, event, attendees)
     tz = tz_of(event)
     for user_id in attendees:
@@ -148,6 +149,28 @@ async def send(ctx, session, payload) -> None:
             session, user_id=user_id, event_id=event.id, text=text,
             reply_markup=_card_button(tr, workshop.id),
             dedupe_key=f"{_PREFIX}{workshop.id}:{user_id}:{_stamp(workshop)}:{payload.get('minutes')}")
+
+
+async def _wanting(app, session, event: Event, user_ids, minutes: int) -> list[int]:
+    """Those of ``user_ids`` whose reminder setting (kept by another plugin, e.g. the schedule's
+    cabinet setting) lets this reminder through: not switched off, and, if they chose one lead
+    time, this reminder is the one of the workshop's lead times nearest to it."""
+    prefs: dict[int, tuple[bool, int | None]] = {}
+    for answer in await app.registry.call("reminder_preferences", active=set(app.active_plugins(event.slug)),
+                                          app=app, session=session, event=event, user_ids=list(user_ids)):
+        if isinstance(answer, dict):
+            prefs.update(answer)
+    leads = _lead_times(app, event)
+    kept = []
+    for uid in user_ids:
+        enabled, chosen = prefs.get(uid, (True, None))
+        if not enabled:
+            continue
+        if chosen is not None and leads and minutes in leads:
+            if min(leads, key=lambda m: (abs(m - chosen), m)) != minutes:
+                continue
+        kept.append(uid)
+    return kept
 
 
 def _card_button(tr, workshop_id: int) -> dict:

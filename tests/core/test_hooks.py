@@ -144,3 +144,43 @@ async def test_hook_forget_member(sandbox):
     result = await sandbox.cli("members", "forget", "demo", str(alice.id))
     assert result.exit_code == 0, result.output
     assert probe.calls == [f"forget:{alice.id}"]  # in the one transaction that erased her data
+
+
+async def test_hook_deep_link(sandbox):
+    await _started(sandbox)
+    alice = sandbox.user("Alice")
+    await alice.send("/start demo--ProbeKey7")
+    await alice.expect(text="Проба по ссылке: ProbeKey7")  # the payload keeps its case
+    await alice.expect(text="DemoConf")  # and she is in the event as with a plain link
+
+
+async def test_hook_reminder_preferences(sandbox):
+    """Workshops asks before reminding: a booked member whose setting (here the probe's) is "off"
+    gets no reminder, and the hook was asked about exactly the people booked."""
+    import datetime as dt
+
+    from sqlalchemy import func, select
+
+    from core.db import utcnow
+    from core.delivery.models import OutboxMessage
+    from core.jobs import reschedule
+    from core.people import event_by_slug
+    from plugins.workshops import reminders, service
+
+    app = await sandbox.start(plugins=["workshops"], extra_plugins=[probe])
+    alice = await _in_menu(sandbox)
+    starts = (utcnow() + dt.timedelta(days=3)).replace(second=0, microsecond=0)
+    data = service.WorkshopData(title="Soldering", starts_at=starts, ends_at=starts + dt.timedelta(hours=1),
+                                capacity=5, speaker="Ivan", place="Room 1", description=None)
+    async with app.transaction() as session:
+        event = await event_by_slug(session, "demo")
+        workshop = await service.create_workshop(app, session, event, service.SYSTEM, data)
+        await service.book(app, session, event, alice.id, workshop.id)
+    async with app.transaction() as session:
+        assert await reschedule(session, reminders.job_key(workshop.id, 15), utcnow())
+    await sandbox.run_jobs()
+    assert probe.calls == [f"preferences:{alice.id}"]
+    async with app.sessions() as session:
+        queued = await session.scalar(select(func.count()).select_from(OutboxMessage)
+                                      .where(OutboxMessage.dedupe_key.startswith("workshops:reminder:")))
+    assert queued == 0

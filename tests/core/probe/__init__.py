@@ -124,3 +124,16 @@ async def on_shutdown(app):
 @hookimpl
 async def forget_member(app, session, event, member):
     calls.append(f"forget:{member.user_id}")
+
+
+@hookimpl
+async def reminder_preferences(app, session, event, user_ids):
+    calls.append(f"preferences:{','.join(map(str, sorted(user_ids)))}")
+    return {uid: (False, None) for uid in user_ids}  # everyone asked has switched reminders off
+
+
+@hookimpl
+async def deep_link(app, session, event, member, payload, tr):
+    if not payload.startswith("Probe"):
+        return None
+    return [f"Проба по ссылке: {payload}"]

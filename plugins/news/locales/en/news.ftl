@@ -42,3 +42,10 @@ news-confirm-to = Send the news to <b>{ $audience }</b> — { $people ->
        *[other] { $people } people
     }? Check the recipients and press “Send”.
 news-header = 📣 <b>{ $event }</b> · from the organizers
+
+## The participant's feed
+news-menu = 📣 News
+news-feed-empty = No news yet. When the organizers write something, it appears here.
+news-feed-photo = 📷 (news with a photo — see the chat above)
+news-feed-older = ‹ Older
+news-feed-newer = Newer ›

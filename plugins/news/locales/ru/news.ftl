@@ -46,3 +46,10 @@ news-confirm-to = Отправить новость: <b>{ $audience }</b> — { 
        *[other] человек
     }? Проверьте получателей и нажмите «Отправить».
 news-header = 📣 <b>{ $event }</b> · от организаторов
+
+## The participant's feed
+news-menu = 📣 Новости
+news-feed-empty = Новостей пока не было. Когда организаторы что-то напишут, это появится здесь.
+news-feed-photo = 📷 (новость с фото — в чате выше)
+news-feed-older = ‹ Раньше
+news-feed-newer = Позже ›
