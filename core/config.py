@@ -87,6 +87,8 @@ class DeliverySettings(Strict):
     batch_size: int = Field(default=50, ge=1, le=1000)
     max_attempts: int = Field(default=8, ge=1)
     claim_timeout_seconds: float = Field(default=60.0, gt=0)
+    lease_seconds: float = Field(default=6.0, gt=0, description="a worker silent this long is taken for dead; "
+                                 "its claimed messages and jobs go back to the queue")
     poll_interval_seconds: float = Field(default=0.5, gt=0)
 
 
