@@ -95,17 +95,23 @@ def run(config: ConfigOption = None,
             asyncio.run(_upgrade_once(app))
         child = [a for a in sys.argv[1:] if not a.startswith("--workers")]
         raise typer.Exit(supervise(workers, child))
-    if not upgrade:
-        from core import migrations
-
-        if not asyncio.run(migrations.is_up_to_date(app.engine, app.registry)):
-            raise _fail("The database schema is behind: run `organizer db upgrade` first.")
+    if not upgrade and not asyncio.run(_up_to_date(app)):
+        raise _fail("The database schema is behind: run `organizer db upgrade` first.")
     if webhook:
         from core.webhook import run_webhook
 
         asyncio.run(run_webhook(app, host=host, port=port, reuse_port=reuse_port))
     else:
         asyncio.run(app.run_polling())
+
+
+async def _up_to_date(app) -> bool:
+    from core import migrations
+
+    try:
+        return await migrations.is_up_to_date(app.engine, app.registry)
+    finally:
+        await app.engine.dispose()  # its connections belong to this event loop, not the bot's
 
 
 async def _upgrade_once(app) -> None:

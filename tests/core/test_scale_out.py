@@ -1,0 +1,148 @@
+"""Several `organizer run --webhook` processes on one PostgreSQL and Redis: a dialog begun on one
+worker continues on another, and a role removed is refused by every worker at once.
+
+The webhook is pointed at one worker, then at the other (as a proxy may route any update to any
+worker), so each step provably lands where the test says.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+
+import aiohttp
+import pytest
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+
+from core import people
+from core.db import create_engine, session_factory, transaction
+from core.models import Role
+from core.sandbox import SandboxUser
+
+TOKEN = "4243:SCALE"
+SECRET = "scale_SECRET"
+REDIS_URL = os.environ.get("ORGANIZER_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Worker:
+    def __init__(self, config, port: int) -> None:
+        self.config, self.port = config, port
+        self.url = f"http://127.0.0.1:{port}/telegram/webhook"
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self, upgrade: bool) -> None:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "core.cli", "run", "--webhook", "--port", str(self.port), "--config",
+            str(self.config), "--upgrade" if upgrade else "--no-upgrade", env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        deadline = asyncio.get_running_loop().time() + 90
+        async with aiohttp.ClientSession() as http:
+            while True:  # ready: migrated, listening and the database answering
+                assert self.proc.returncode is None, "the worker exited"
+                assert asyncio.get_running_loop().time() < deadline, "the worker did not become ready"
+                try:
+                    async with http.get(f"http://127.0.0.1:{self.port}/readyz") as resp:
+                        if resp.status == 200:
+                            return
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.1)
+
+    async def handled_messages(self) -> float:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{self.port}/metrics") as resp:
+                for line in (await resp.text()).splitlines():
+                    if line.startswith('organizer_updates_total{outcome="handled",type="message"}'):
+                        return float(line.split()[-1])
+        return 0.0
+
+    async def stop(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.proc.wait(), 30)
+            except TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+
+
+@pytest.fixture
+async def two_workers(db_backend, db_url, emulator, tmp_path):
+    if db_backend != "postgres":
+        pytest.skip("several worker processes need PostgreSQL")
+    emulator.add_bot(TOKEN)
+    config = tmp_path / "organizer.toml"
+    config.write_text(f'[bot]\ntoken = "{TOKEN}"\napi_server = "{emulator.base_url}"\n'
+                      f'[database]\nurl = "{db_url}"\n[redis]\nurl = "{REDIS_URL}"\n'
+                      f'[webhook]\nsecret_token = "{SECRET}"\n'
+                      '[events.demo]\ntitle = "DemoConf"\n[events.demo.signup]\nenabled = true\n')
+    workers = [Worker(config, free_port()), Worker(config, free_port())]
+    await workers[0].start(upgrade=True)
+    await workers[1].start(upgrade=False)
+    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(emulator.base_url)))
+    # FSM keys carry the bot id; a run of this test must not find the last run's dialog in Redis.
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(REDIS_URL)
+    await redis.delete(*[k async for k in redis.scan_iter(f"fsm:{bot.id}:*")] or ["-"])
+    await redis.aclose()
+
+    async def route_to(worker: Worker) -> None:
+        await emulator.wait_delivered(30)
+        await bot.set_webhook(worker.url, secret_token=SECRET)
+
+    try:
+        yield workers, route_to
+    finally:
+        await bot.session.close()
+        for worker in workers:
+            await worker.stop()
+
+
+async def test_a_dialog_continues_on_another_worker(emulator, two_workers):
+    (a, b), route_to = two_workers
+    await route_to(a)
+    ivan = SandboxUser(emulator, "Ivan")
+    await ivan.send("/start demo")
+    await ivan.click("Согласен")
+    await ivan.expect(text="Введите: ФИО")
+    before = await b.handled_messages()
+    await route_to(b)
+    await ivan.send("Ivan Petrov")  # the dialog's state lives in Redis, not in worker A
+    await ivan.expect(text="Телефон: нажмите кнопку")
+    assert await b.handled_messages() == before + 1
+
+
+async def test_an_organizer_demoted_is_refused_by_every_worker_at_once(emulator, two_workers, db_url):
+    (a, b), route_to = two_workers
+    olga = SandboxUser(emulator, "Olga")
+    engine = create_engine(db_url)
+    sessions = session_factory(engine)
+    try:
+        async with transaction(sessions) as s:  # as `organizer admin add demo OLGA` does
+            await people.set_role(s, await people.event_by_slug(s, "demo"), olga.id, Role.ADMIN)
+        await route_to(a)
+        await olga.send("/start demo")  # her current event
+        await olga.expect(text="DemoConf")
+        for worker in (a, b):  # both workers have seen her as an organizer
+            await route_to(worker)
+            await olga.send("/admin")
+            await olga.expect(text="Панель организатора")
+        async with transaction(sessions) as s:  # `organizer admin remove`, from another process
+            await people.set_role(s, await people.event_by_slug(s, "demo"), olga.id, Role.PARTICIPANT)
+        for worker in (b, a):
+            await route_to(worker)
+            await olga.send("/admin")
+            await olga.expect(text="только организаторам")
+    finally:
+        await engine.dispose()
