@@ -93,8 +93,7 @@ def run(config: ConfigOption = None,
             raise _fail(problem)
         if upgrade:
             asyncio.run(_upgrade_once(app))
-        child = [a for a in sys.argv[1:] if not a.startswith("--workers")]
-        raise typer.Exit(supervise(workers, child))
+        raise typer.Exit(supervise(workers, sys.argv[1:]))
     if not upgrade and not asyncio.run(_up_to_date(app)):
         raise _fail("The database schema is behind: run `organizer db upgrade` first.")
     if webhook:

@@ -18,6 +18,7 @@ import time
 
 log = logging.getLogger(__name__)
 RESTART_DELAY = 1.0
+START_GRACE = 5.0  # seconds a child must live to count as started (else its failure is not retried)
 
 
 def check_scale_out(settings) -> str | None:
@@ -46,6 +47,7 @@ def child_args(argv: list[str]) -> list[str]:
 
 
 def supervise(count: int, argv: list[str]) -> int:
+    """Run ``count`` children until SIGTERM/SIGINT; returns the worst exit code."""
     command = child_args(argv)
     stopping = False
 
@@ -56,16 +58,28 @@ def supervise(count: int, argv: list[str]) -> int:
             if proc.poll() is None:
                 proc.send_signal(signum)
 
-    children = [subprocess.Popen(command) for _ in range(count)]
+    def spawn() -> tuple[subprocess.Popen, float]:
+        return subprocess.Popen(command), time.monotonic()
+
+    started = [spawn() for _ in range(count)]
+    children = [proc for proc, _ in started]
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     log.info("started %d webhook workers: %s", count, [p.pid for p in children])
     while not stopping:
-        for index, proc in enumerate(children):
+        for index, (proc, since) in enumerate(started):
             code = proc.poll()
-            if code is not None and not stopping:
-                log.warning("webhook worker %d exited with %s; starting it again", proc.pid, code)
-                time.sleep(RESTART_DELAY)
-                children[index] = subprocess.Popen(command)
+            if code is None or stopping:
+                continue
+            if time.monotonic() - since < START_GRACE:
+                # Failing at start (bad config, schema behind) would fail again: stop them all.
+                log.error("webhook worker %d failed at start (exit %s); stopping", proc.pid, code)
+                stop(signal.SIGTERM, None)
+                break
+            log.warning("webhook worker %d exited with %s; starting it again", proc.pid, code)
+            time.sleep(RESTART_DELAY)
+            started[index] = spawn()
+            children[index] = started[index][0]
         time.sleep(0.2)
-    return max((proc.wait() for proc in children), default=0)
+    codes = [proc.wait() for proc in children]
+    return max((abs(c) for c in codes), default=0)
