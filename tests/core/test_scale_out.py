@@ -221,3 +221,55 @@ async def test_three_workers_300_users_race_for_30_seats(db_backend, db_url, emu
                 proc.kill()
                 await proc.wait()
     assert proc.returncode == 0
+
+
+async def test_a_worker_killed_mid_load_loses_no_update_and_is_restarted(db_backend, db_url, emulator, tmp_path):
+    if db_backend != "postgres":
+        pytest.skip("several worker processes need PostgreSQL")
+    import psutil
+
+    token = "4245:KILL"
+    emulator.add_bot(token)
+    port = free_port()
+    config = tmp_path / "organizer.toml"
+    config.write_text(f'[bot]\ntoken = "{token}"\napi_server = "{emulator.base_url}"\n'
+                      f'[database]\nurl = "{db_url}"\n[redis]\nurl = "{REDIS_URL}"\n'
+                      f'[webhook]\nport = {port}\nurl = "http://127.0.0.1:{port}/telegram/webhook"\n'
+                      f'secret_token = "{SECRET}"\n'
+                      '[events.demo]\ntitle = "DemoConf"\n[events.demo.signup]\nenabled = false\n')
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "core.cli", "run", "--webhook", "--workers", "3", "--config", str(config),
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        deadline = asyncio.get_running_loop().time() + 120
+        while len(emulator.requests_for("setWebhook")) < 3:
+            assert proc.returncode is None, "the workers exited"
+            assert asyncio.get_running_loop().time() < deadline, "the workers did not start"
+            await asyncio.sleep(0.1)
+
+        async def settle():
+            await emulator.wait_delivered(300)
+            await emulator.wait_idle(timeout=300)
+
+        users = [SandboxUser(emulator, f"K{i}", settle=settle) for i in range(150)]
+        load = asyncio.gather(*(u.send("/start demo") for u in users))
+        while len(emulator.requests_for("sendMessage")) < 20:  # mid-load
+            await asyncio.sleep(0.02)
+        victim = psutil.Process(proc.pid).children()[0]
+        victim.send_signal(signal.SIGKILL)
+        await load
+        for u in users:  # every update was handled by a surviving worker, if not by the victim
+            assert any("Главное меню" in (m.get("text") or "") for m in u.messages()), u.name
+        assert not any(b.pending for b in emulator.world.bots.values())
+        while len(psutil.Process(proc.pid).children()) < 3 or victim.pid in [
+                c.pid for c in psutil.Process(proc.pid).children()]:  # the supervisor started a new one
+            assert asyncio.get_running_loop().time() < deadline + 120
+            await asyncio.sleep(0.1)
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(proc.wait(), 60)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
