@@ -74,9 +74,6 @@ class OrganizerApp:
         self.bot: Bot | None = None
         self.dispatcher: Dispatcher | None = None
         self.jobs: dict[str, tuple[str, JobSpec]] = {}
-        from core.metrics import Metrics
-
-        self.metrics = Metrics(self)
         self.services: dict[str, Any] = {}  # long-lived helpers plugins share (sender, scheduler, ...)
         self._plugin_configs: dict[tuple[str, str], PluginConfig] = {}
         self._active: dict[str, frozenset[str]] = {}
@@ -158,7 +155,6 @@ class OrganizerApp:
             dp.include_router(self._gated(name, router))
         dp.include_router(build_fallback_router(self))
         run_sync_filters_inline(dp)
-        self.metrics.instrument(dp)
         self.dispatcher = dp
         return dp
 

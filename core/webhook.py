@@ -37,13 +37,19 @@ class WebhookServer:
         self.port = port
         self.reuse_port = reuse_port
         self.secret = app.settings.webhook.secret_token
+        # Built here, not with the app: prometheus_client costs start-up time a polling bot does
+        # not need. Middlewares added to a built dispatcher take effect from the next update.
+        from core.metrics import Metrics
+
+        self.metrics = Metrics(app)
+        self.metrics.instrument(app.dispatcher)
         self.accepting = False
         self._runner: web.AppRunner | None = None
         web_app = web.Application(client_max_size=1 << 20)  # an update is a few KB
         web_app.router.add_post(app.settings.webhook.path, self.update)
         web_app.router.add_get("/healthz", self.healthz)
         web_app.router.add_get("/readyz", self.readyz)
-        web_app.router.add_get("/metrics", self.metrics)
+        web_app.router.add_get("/metrics", self.serve_metrics)
         self.web_app = web_app
 
     async def start(self) -> int:
@@ -70,7 +76,7 @@ class WebhookServer:
         if self.secret is not None:
             given = request.headers.get(SECRET_HEADER, "")
             if not hmac.compare_digest(given.encode(), self.secret.encode()):
-                self.app.metrics.webhook_rejected.labels("secret").inc()
+                self.metrics.webhook_rejected.labels("secret").inc()
                 return web.Response(status=401, text="wrong or missing secret token")
         if not self.accepting:
             return web.Response(status=503, text="stopping")
@@ -78,7 +84,7 @@ class WebhookServer:
         try:
             update = Update.model_validate(await request.json(), context={"bot": bot})
         except Exception:
-            self.app.metrics.webhook_rejected.labels("malformed").inc()
+            self.metrics.webhook_rejected.labels("malformed").inc()
             return web.Response(status=400, text="not a Telegram update")
         try:
             result = await dp.feed_update(bot, update)
@@ -101,11 +107,11 @@ class WebhookServer:
         return web.json_response({"status": "ready" if ready else "not ready", **checks},
                                  status=200 if ready else 503)
 
-    async def metrics(self, _request: web.Request) -> web.Response:
+    async def serve_metrics(self, _request: web.Request) -> web.Response:
         from core.metrics import CONTENT_TYPE
 
         try:
-            body = await asyncio.wait_for(self.app.metrics.render(), PROBE_TIMEOUT * 2)
+            body = await asyncio.wait_for(self.metrics.render(), PROBE_TIMEOUT * 2)
         except Exception:
             log.warning("metrics could not be read from the database", exc_info=True)
             return web.Response(status=503, text="metrics unavailable: database not answering")
