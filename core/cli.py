@@ -73,7 +73,7 @@ def _configure_logging(app) -> None:
 def run(config: ConfigOption = None,
         upgrade: Annotated[bool, typer.Option(help="Bring the database to the newest schema first.")] = True,
         webhook: Annotated[bool, typer.Option(
-            "--webhook", help="Serve Telegram's webhook (settings [webhook]) with /healthz, /readyz and "
+            "--webhook", help="Serve Telegram's webhook (settings: webhook.*) with /healthz, /readyz and "
                               "/metrics instead of long polling.")] = False,
         host: Annotated[str | None, typer.Option(help="Webhook: address to listen on (default webhook.host).")] = None,
         port: Annotated[int | None, typer.Option(help="Webhook: port (default webhook.port).")] = None,
