@@ -84,7 +84,7 @@ def run(config: ConfigOption = None,
     app = load_app(config)
     _configure_logging(app)
     if workers > 1:
-        from core.workers import check_scale_out, supervise
+        from core.supervisor import check_scale_out, supervise
 
         if not webhook:
             raise _fail("--workers needs --webhook: Telegram gives long polling to one process only.")
