@@ -91,17 +91,56 @@ def _configure_logging(app) -> None:
 
 @cli.command()
 def run(config: ConfigOption = None,
-        upgrade: Annotated[bool, typer.Option(help="Bring the database to the newest schema first.")] = True):
-    """Start the bot (long polling). Stops gracefully on Ctrl-C / SIGTERM: in-flight updates finish."""
+        upgrade: Annotated[bool, typer.Option(help="Bring the database to the newest schema first.")] = True,
+        webhook: Annotated[bool, typer.Option(
+            "--webhook", help="Serve Telegram's webhook (settings: webhook.*) with /healthz, /readyz and "
+                              "/metrics instead of long polling.")] = False,
+        host: Annotated[str | None, typer.Option(help="Webhook: address to listen on (default webhook.host).")] = None,
+        port: Annotated[int | None, typer.Option(help="Webhook: port (default webhook.port).")] = None,
+        workers: Annotated[int, typer.Option(min=1, max=64, help="Webhook: processes sharing the port, the "
+                                             "database and Redis (needs PostgreSQL and redis.url when > 1).")] = 1,
+        reuse_port: Annotated[bool, typer.Option("--reuse-port", hidden=True)] = False):
+    """Start the bot (long polling, or --webhook). Stops gracefully on Ctrl-C / SIGTERM: in-flight updates finish."""
     app = load_app(config)
     _configure_logging(app)
-    if not upgrade:
-        from core import migrations
+    if workers > 1:
+        from core.supervisor import check_scale_out, supervise
 
-        if not asyncio.run(migrations.is_up_to_date(app.engine, app.registry)):
-            raise _fail("The database schema is behind: run `organizer db upgrade` first.")
+        if not webhook:
+            raise _fail("--workers needs --webhook: Telegram gives long polling to one process only.")
+        problem = check_scale_out(app.settings)
+        if problem:
+            raise _fail(problem)
+        if upgrade:
+            asyncio.run(_upgrade_once(app))
+        raise typer.Exit(supervise(workers, sys.argv[1:]))
+    if not upgrade and not asyncio.run(_up_to_date(app)):
+        raise _fail("The database schema is behind: run `organizer db upgrade` first.")
     _build_dispatcher(app)
-    asyncio.run(app.run_polling())
+    if webhook:
+        from core.webhook import run_webhook
+
+        asyncio.run(run_webhook(app, host=host, port=port, reuse_port=reuse_port))
+    else:
+        asyncio.run(app.run_polling())
+
+
+async def _up_to_date(app) -> bool:
+    from core import migrations
+
+    try:
+        return await migrations.is_up_to_date(app.engine, app.registry)
+    finally:
+        await app.engine.dispose()  # its connections belong to this event loop, not the bot's
+
+
+async def _upgrade_once(app) -> None:
+    from core import migrations
+
+    try:
+        await migrations.upgrade(app.engine, app.registry)
+    finally:
+        await app.engine.dispose()
 
 
 def _build_dispatcher(app) -> None:

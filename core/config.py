@@ -99,6 +99,18 @@ class RedisSettings(Strict):
     url: str | None = Field(default=None, description="redis://host:6379/0 — shared FSM and locks")
 
 
+class WebhookSettings(Strict):
+    """``organizer run --webhook``: an aiohttp server behind a reverse proxy (see README, deployment)."""
+
+    host: str = Field(default="127.0.0.1", description="address to listen on (the proxy forwards here)")
+    port: int = Field(default=8080, ge=1, le=65535)
+    path: str = Field(default="/telegram/webhook", pattern=r"^/[A-Za-z0-9/_-]*$")
+    url: str | None = Field(default=None, description="public https URL Telegram calls, e.g. "
+                            "https://bot.example.org/telegram/webhook; set with setWebhook at start if given")
+    secret_token: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,256}$",
+                                     description="compared with X-Telegram-Bot-Api-Secret-Token on every request")
+
+
 class DeliverySettings(Strict):
     # Telegram's "about 30 a second"; the limiter keeps 3 % below it (HEADROOM in core.delivery.ratelimit).
     global_rate: float = Field(default=30.0, gt=0, le=1000, description="messages per second, all chats")
@@ -108,6 +120,8 @@ class DeliverySettings(Strict):
     batch_size: int = Field(default=50, ge=1, le=1000)
     max_attempts: int = Field(default=8, ge=1)
     claim_timeout_seconds: float = Field(default=60.0, gt=0)
+    lease_seconds: float = Field(default=6.0, gt=0, description="a worker silent this long is taken for dead; "
+                                 "its claimed messages and jobs go back to the queue")
     poll_interval_seconds: float = Field(default=0.5, gt=0)
     reply_max_age_seconds: float = Field(default=60.0, gt=0,
                                          description="a reply its user has waited longer for is dropped, not sent stale")
@@ -164,6 +178,7 @@ class CoreSettings(Strict):
     bot: BotSettings = Field(default_factory=BotSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)
+    webhook: WebhookSettings = Field(default_factory=WebhookSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     plugins: dict[str, dict[str, Any]] = Field(default_factory=dict, description="defaults for every event")

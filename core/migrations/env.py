@@ -5,6 +5,7 @@ from alembic import context
 import core.models  # noqa: F401  (registers the core tables on Base.metadata)
 import core.delivery.models  # noqa: F401  (outbox, broadcasts: core_0002)
 import core.jobs.models  # noqa: F401  (due-time jobs: core_0002)
+import core.delivery.leases  # noqa: F401  (worker leases: core_0003)
 from core.db import Base, UTCDateTime
 
 config = context.config

@@ -415,53 +415,78 @@ class BotAPIEmulator(BotApiMethods):
             self._webhook_tasks[bot.token] = asyncio.get_running_loop().create_task(self._webhook_loop(bot))
 
     async def _webhook_loop(self, bot: BotState) -> None:
-        """Deliver updates one at a time (as Telegram does per chat), retrying on failure."""
-        attempts = 0
+        """Deliver updates as Telegram does: up to ``max_connections`` requests at once, but one
+        update at a time per user (the next waits until the previous one was acknowledged or
+        dropped), each retried on failure."""
+        in_flight: dict[int, asyncio.Task[None]] = {}
         async with aiohttp.ClientSession() as session:
-            while not self._closing and bot.webhook:
-                if not bot.pending:
+            try:
+                while not self._closing and bot.webhook:
+                    limit = bot.webhook.get("max_connections", 40)
+                    seen: set[Any] = set()
+                    for update in list(bot.pending):
+                        if len(in_flight) >= limit:
+                            break
+                        key = _sender_key(update)
+                        if key in seen:  # an earlier update of this user is still pending
+                            continue
+                        seen.add(key)
+                        update_id = update["update_id"]
+                        if update_id in in_flight:
+                            continue
+                        task = asyncio.get_running_loop().create_task(self._deliver(bot, session, update))
+                        in_flight[update_id] = task
+                        task.add_done_callback(lambda _t, u=update_id: (in_flight.pop(u, None), self._notify()))
                     await self._wait_changed(None)
-                    continue
-                update = bot.pending[0]
-                hook = bot.webhook
-                headers = {"Content-Type": "application/json"}
-                if hook.get("secret_token"):
-                    headers["X-Telegram-Bot-Api-Secret-Token"] = hook["secret_token"]
-                error: str | None = None
-                reply: Any = None
-                try:
-                    async with session.post(
-                        hook["url"], data=json.dumps(update, ensure_ascii=False), headers=headers,
-                        timeout=aiohttp.ClientTimeout(total=60),
-                    ) as resp:
-                        raw = await resp.read()
-                        if 200 <= resp.status < 300:
-                            with contextlib.suppress(ValueError):
-                                reply = json.loads(raw) if raw else None
-                        else:
-                            error = f"Wrong response from the webhook: {resp.status} {resp.reason}"
-                except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
-                    error = f"Connection failed: {type(exc).__name__}"
-                if error is None:
-                    attempts = 0
-                    if bot.pending and bot.pending[0] is update:
-                        bot.pending.pop(0)
-                    self._notify()
-                    if isinstance(reply, dict) and isinstance(reply.get("method"), str):
-                        # A webhook answer may carry one Bot API call (aiogram's handle_in_background=False).
-                        params = self._coerce({k: v for k, v in reply.items() if k != "method"})
-                        await self._execute(bot, reply["method"], params, {})
-                    continue
-                bot.webhook_error = (now_ts(), error)
-                attempts += 1
-                if attempts >= self.webhook_max_attempts:
-                    log.warning("sandbox: dropping update %s after %s failed webhook attempts", update["update_id"],
-                                attempts)
-                    if bot.pending and bot.pending[0] is update:
-                        bot.pending.pop(0)
-                    attempts = 0
-                    self._notify()
-                await asyncio.sleep(self.webhook_retry_delay)
+            finally:
+                for task in list(in_flight.values()):
+                    task.cancel()
+                await asyncio.gather(*in_flight.values(), return_exceptions=True)
+
+    async def _deliver(self, bot: BotState, session: aiohttp.ClientSession, update: dict[str, Any]) -> None:
+        attempts = 0
+        while not self._closing and bot.webhook:
+            hook = bot.webhook
+            headers = {"Content-Type": "application/json"}
+            if hook.get("secret_token"):
+                headers["X-Telegram-Bot-Api-Secret-Token"] = hook["secret_token"]
+            error: str | None = None
+            reply: Any = None
+            try:
+                async with session.post(
+                    hook["url"], data=json.dumps(update, ensure_ascii=False), headers=headers,
+                    timeout=aiohttp.ClientTimeout(total=60),
+                ) as resp:
+                    raw = await resp.read()
+                    if 200 <= resp.status < 300:
+                        with contextlib.suppress(ValueError):
+                            reply = json.loads(raw) if raw else None
+                    else:
+                        error = f"Wrong response from the webhook: {resp.status} {resp.reason}"
+            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+                error = f"Connection failed: {type(exc).__name__}"
+            if error is None:
+                self._unqueue(bot, update)
+                if isinstance(reply, dict) and isinstance(reply.get("method"), str):
+                    # A webhook answer may carry one Bot API call (aiogram's handle_in_background=False).
+                    params = self._coerce({k: v for k, v in reply.items() if k != "method"})
+                    await self._execute(bot, reply["method"], params, {})
+                return
+            bot.webhook_error = (now_ts(), error)
+            attempts += 1
+            if attempts >= self.webhook_max_attempts:
+                log.warning("sandbox: dropping update %s after %s failed webhook attempts", update["update_id"],
+                            attempts)
+                self._unqueue(bot, update)
+                return
+            await asyncio.sleep(self.webhook_retry_delay)
+
+    def _unqueue(self, bot: BotState, update: dict[str, Any]) -> None:
+        for index, pending in enumerate(bot.pending):
+            if pending is update:
+                del bot.pending[index]
+                break
+        self._notify()
 
     # ------------------------------------------------------------------------------------------ records
 
@@ -792,3 +817,16 @@ class BotAPIEmulator(BotApiMethods):
     def hide_reply_keyboard(self, chat_id: int) -> None:
         """What a client does after a one_time_keyboard button was pressed."""
         self.world.reply_keyboards.pop(int(chat_id), None)
+
+
+def _sender_key(update: dict[str, Any]) -> Any:
+    """Whose update it is (Telegram keeps each user's updates in order): the sender, else the chat."""
+    for value in update.values():
+        if isinstance(value, dict):
+            sender = value.get("from") or value.get("user")
+            if isinstance(sender, dict) and "id" in sender:
+                return ("user", sender["id"])
+            chat = value.get("chat")
+            if isinstance(chat, dict) and "id" in chat:
+                return ("chat", chat["id"])
+    return ("update", update.get("update_id"))

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from core.db import transaction
 from core.delivery import Broadcast, OutboxMessage, create_broadcast
+from core.delivery.leases import WorkerLease
 from tests.delivery.conftest import add_users, max_in_window
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,3 +121,70 @@ async def test_two_processes_on_postgresql_deliver_each_message_once(db_backend,
     await wait_until(lambda: finished(sessions, batch.id), 10, "the broadcast to be finished")
     # The global rate is shared through Redis: the two processes together stay under it.
     assert max_in_window([r.time for r in emulator.requests_for("sendMessage")]) <= rate
+
+
+async def test_sigkill_claims_go_back_when_the_lease_runs_out_not_after_the_claim_timeout(db_url, sessions, emulator):
+    """The claim timeout is an hour here: only the dead worker's expired lease can free its rows."""
+    users = add_users(emulator, 300)
+    async with transaction(sessions) as session:
+        batch = await create_broadcast(session, recipients=users, title="crash", text="hello")
+    hour = ["--rate", "100", "--claim-timeout", "3600", "--lease", "1.5"]
+    first = await start_sender(db_url, emulator.base_url, "first", *hour)
+    try:
+        async def some_delivered():
+            return len(emulator.sent_messages()) >= 100
+        await wait_until(some_delivered, 60, "100 deliveries")
+    finally:
+        await stop(first, signal.SIGKILL)
+    in_flight = (await state_counts(sessions))["claimed"]
+    assert in_flight > 0, "the kill came when the sender held nothing"
+    assert len(emulator.sent_messages()) < len(users), "the kill came too late to test anything"
+
+    second = await start_sender(db_url, emulator.base_url, "second", *hour)
+    try:
+        async def all_final():
+            counts = await state_counts(sessions)
+            return counts["queued"] == 0 and counts["claimed"] == 0
+        await wait_until(all_final, 60, "every row to reach a final state")
+    finally:
+        await stop(second)
+
+    got = deliveries(emulator)
+    assert set(got) == set(users)  # nothing lost
+    assert sum(n - 1 for n in got.values()) <= in_flight
+    assert (await state_counts(sessions)) == Counter({"sent": len(users)})
+    assert await finished(sessions, batch.id)
+    async with sessions() as session:
+        leases = dict((await session.execute(select(WorkerLease.worker_id, WorkerLease.expires_at))).all())
+    assert "first" not in leases  # the dead worker's lease was reaped with its claims
+
+
+async def test_a_live_worker_takes_over_a_killed_workers_claims(db_backend, db_url, sessions, emulator):
+    if db_backend != "postgres":
+        pytest.skip("several sender processes need PostgreSQL (SKIP LOCKED); SQLite is single-process")
+    users = add_users(emulator, 600)
+    async with transaction(sessions) as session:
+        await create_broadcast(session, recipients=users, title="takeover", text="hello")
+    hour = ["--rate", "100", "--claim-timeout", "3600", "--lease", "1.5"]
+    doomed = await start_sender(db_url, emulator.base_url, "doomed", *hour)
+    survivor = await start_sender(db_url, emulator.base_url, "survivor", *hour)
+    try:
+        async def doomed_sent_some():
+            async with sessions() as session:
+                return (await session.scalar(select(func.count()).where(
+                    OutboxMessage.claimed_by == "doomed", OutboxMessage.state == "sent"))) >= 50
+        await wait_until(doomed_sent_some, 60, "the doomed worker to send some")
+        await stop(doomed, signal.SIGKILL)
+        async with sessions() as session:
+            held = await session.scalar(select(func.count()).where(
+                OutboxMessage.claimed_by == "doomed", OutboxMessage.state == "claimed"))
+
+        async def all_sent():
+            return (await state_counts(sessions))["sent"] == len(users)
+        await wait_until(all_sent, 60, "the survivor to send the rest")
+    finally:
+        await stop(doomed, signal.SIGKILL)
+        await stop(survivor)
+    got = deliveries(emulator)
+    assert set(got) == set(users)
+    assert sum(n - 1 for n in got.values()) <= held
