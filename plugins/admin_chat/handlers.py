@@ -15,6 +15,7 @@ from aiogram.types import CallbackQuery, ForceReply, Message
 
 from core import people
 from core.context import EventContext
+from core.filters import Magic
 from core.handlers.common import reply
 from core.keyboards import button, rows
 from core.models import Event, User
@@ -33,25 +34,26 @@ class AdminChatAsk(StatesGroup):
 def router() -> Router:
     r = Router(name="admin_chat")
     # Groups: binding, and organizers' answers (everything else there is left alone).
-    r.message.register(on_bind, Command("bind"), F.chat.type.in_(GROUPS))
-    r.message.register(on_unbind, Command("unbind"), F.chat.type.in_(GROUPS))
-    r.message.register(on_group_message, F.chat.type.in_(GROUPS))
+    r.message.register(on_bind, Command("bind"), Magic(F.chat.type.in_(GROUPS)))
+    r.message.register(on_unbind, Command("unbind"), Magic(F.chat.type.in_(GROUPS)))
+    r.message.register(on_group_message, Magic(F.chat.type.in_(GROUPS)))
     # Organizers in private: a reply to a relayed question answers it.
-    r.message.register(on_private_answer, F.chat.type == "private", F.reply_to_message, answer_target)
-    r.callback_query.register(on_reply_button, F.data.startswith(P + "r:"))
-    r.callback_query.register(on_close_button, F.data.startswith(P + "x:"))
-    r.callback_query.register(on_reopen_button, F.data.startswith(P + "o:"))
+    r.message.register(on_private_answer, Magic(F.chat.type == "private"), Magic(F.reply_to_message),
+                       answer_target)
+    r.callback_query.register(on_reply_button, Magic(F.data.startswith(P + "r:")))
+    r.callback_query.register(on_close_button, Magic(F.data.startswith(P + "x:")))
+    r.callback_query.register(on_reopen_button, Magic(F.data.startswith(P + "o:")))
     # Participants.
-    r.callback_query.register(on_ask, F.data == P + "ask")
-    r.callback_query.register(on_cancel, F.data == P + "cancel")
-    r.callback_query.register(on_write_back, F.data.startswith(P + "pr:"))
-    r.callback_query.register(on_solved, F.data.startswith(P + "pc:"))
-    r.callback_query.register(on_draft, F.data.startswith(P + "draft:"))
-    r.message.register(on_question, AdminChatAsk.question, F.chat.type == "private")
-    r.message.register(on_follow_up, AdminChatAsk.follow_up, F.chat.type == "private")
+    r.callback_query.register(on_ask, Magic(F.data == P + "ask"))
+    r.callback_query.register(on_cancel, Magic(F.data == P + "cancel"))
+    r.callback_query.register(on_write_back, Magic(F.data.startswith(P + "pr:")))
+    r.callback_query.register(on_solved, Magic(F.data.startswith(P + "pc:")))
+    r.callback_query.register(on_draft, Magic(F.data.startswith(P + "draft:")))
+    r.message.register(on_question, StateFilter(AdminChatAsk.question), Magic(F.chat.type == "private"))
+    r.message.register(on_follow_up, StateFilter(AdminChatAsk.follow_up), Magic(F.chat.type == "private"))
     # Free text with no dialog open: with the FAQ on, the FAQ searches first (it offers us as a way out).
-    r.message.register(on_free_text, StateFilter(None), F.chat.type == "private", ~F.text.startswith("/"),
-                       free_text_is_ours)
+    r.message.register(on_free_text, StateFilter(None), Magic(F.chat.type == "private"),
+                       Magic(~F.text.startswith("/")), free_text_is_ours)
     return r
 
 

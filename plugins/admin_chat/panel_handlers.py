@@ -4,12 +4,14 @@ roles and the members export. Every handler checks the role; the services check 
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.text_decorations import html_decoration as hd
 
 from core.context import EventContext
+from core.filters import Magic
 from core.handlers.admin import refuse
 from core.handlers.common import reply
 from core.keyboards import button, rows
@@ -32,21 +34,21 @@ class AdminChatRoles(StatesGroup):
 
 def router() -> Router:
     r = Router(name="admin_chat:panel")
-    r.callback_query.register(on_tickets, F.data == P + "tickets")
-    r.callback_query.register(on_ticket_card, F.data.startswith(P + "t:"))
-    r.callback_query.register(on_room, F.data == P + "room")
-    r.callback_query.register(on_room_leave, F.data == P + "room:leave")
-    r.message.register(on_room_message, AdminChatRoom.talking, F.chat.type == "private")
-    r.callback_query.register(on_dashboard, F.data == P + "dash")
-    r.callback_query.register(on_plugins, F.data == P + "plugins")
-    r.callback_query.register(on_plugin_toggle, F.data.startswith(P + "pl:"))
-    r.callback_query.register(on_plugins_reset, F.data == P + "plr")
-    r.callback_query.register(on_roles, F.data == P + "roles")
-    r.message.register(on_roles_search, AdminChatRoles.search, F.chat.type == "private")
-    r.callback_query.register(on_role_person, F.data.startswith(P + "ru:"))
-    r.callback_query.register(on_role_pick, F.data.startswith(P + "rr:"))
-    r.callback_query.register(on_role_confirm, F.data.startswith(P + "rc:"))
-    r.callback_query.register(on_export, F.data == P + "export")
+    r.callback_query.register(on_tickets, Magic(F.data == P + "tickets"))
+    r.callback_query.register(on_ticket_card, Magic(F.data.startswith(P + "t:")))
+    r.callback_query.register(on_room, Magic(F.data == P + "room"))
+    r.callback_query.register(on_room_leave, Magic(F.data == P + "room:leave"))
+    r.message.register(on_room_message, StateFilter(AdminChatRoom.talking), Magic(F.chat.type == "private"))
+    r.callback_query.register(on_dashboard, Magic(F.data == P + "dash"))
+    r.callback_query.register(on_plugins, Magic(F.data == P + "plugins"))
+    r.callback_query.register(on_plugin_toggle, Magic(F.data.startswith(P + "pl:")))
+    r.callback_query.register(on_plugins_reset, Magic(F.data == P + "plr"))
+    r.callback_query.register(on_roles, Magic(F.data == P + "roles"))
+    r.message.register(on_roles_search, StateFilter(AdminChatRoles.search), Magic(F.chat.type == "private"))
+    r.callback_query.register(on_role_person, Magic(F.data.startswith(P + "ru:")))
+    r.callback_query.register(on_role_pick, Magic(F.data.startswith(P + "rr:")))
+    r.callback_query.register(on_role_confirm, Magic(F.data.startswith(P + "rc:")))
+    r.callback_query.register(on_export, Magic(F.data == P + "export"))
     return r
 
 

@@ -6,6 +6,7 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery
 
 from core.context import EventContext
+from core.filters import Magic
 from core.handlers.common import reply
 from core.keyboards import button, rows
 from plugins.news import service
@@ -13,7 +14,7 @@ from plugins.news import service
 
 def router() -> Router:
     r = Router(name="news:feed")
-    r.callback_query.register(on_feed, F.data.regexp(r"^nwf:\d{1,9}$"))
+    r.callback_query.register(on_feed, Magic(F.data.regexp(r"^nwf:\d{1,9}$")))
     return r
 
 

@@ -9,12 +9,14 @@ or a clear refusal, never half of it.
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.text_decorations import html_decoration as hd
 
 from core.context import EventContext
+from core.filters import Magic
 from core.handlers.admin import refuse
 from core.handlers.common import reply
 from core.keyboards import button, rows
@@ -32,21 +34,21 @@ class ScheduleEdit(StatesGroup):
 
 def router() -> Router:
     r = Router(name="schedule:admin")
-    r.callback_query.register(on_home, F.data == HOME)
-    r.callback_query.register(on_new, F.data == "scha:new")
-    r.callback_query.register(on_list, F.data.regexp(r"^scha:l:\d{1,9}$"))
-    r.callback_query.register(on_card, F.data.regexp(r"^scha:s:\d{1,9}$"))
-    r.callback_query.register(on_field, F.data.regexp(r"^scha:e:\d{1,9}:[a-z]+$"))
-    r.callback_query.register(on_save, F.data == "scha:save")
-    r.callback_query.register(on_abort, F.data == "scha:abort")
-    r.callback_query.register(on_cancel_session, F.data.regexp(r"^scha:x:\d{1,9}$"))
-    r.callback_query.register(on_cancel_confirmed, F.data.regexp(r"^scha:xx:\d{1,9}$"))
-    r.callback_query.register(on_preview, F.data == "scha:pub")
-    r.callback_query.register(on_publish, F.data == "scha:pubgo")
-    r.callback_query.register(on_speakers, F.data.regexp(r"^scha:spk:\d{1,9}$"))
-    r.callback_query.register(on_speaker_link, F.data.regexp(r"^scha:lnk:\d{1,9}$"))
-    r.message.register(on_form, ScheduleEdit.form, F.chat.type == "private", F.text)
-    r.message.register(on_field_value, ScheduleEdit.field, F.chat.type == "private", F.text)
+    r.callback_query.register(on_home, Magic(F.data == HOME))
+    r.callback_query.register(on_new, Magic(F.data == "scha:new"))
+    r.callback_query.register(on_list, Magic(F.data.regexp(r"^scha:l:\d{1,9}$")))
+    r.callback_query.register(on_card, Magic(F.data.regexp(r"^scha:s:\d{1,9}$")))
+    r.callback_query.register(on_field, Magic(F.data.regexp(r"^scha:e:\d{1,9}:[a-z]+$")))
+    r.callback_query.register(on_save, Magic(F.data == "scha:save"))
+    r.callback_query.register(on_abort, Magic(F.data == "scha:abort"))
+    r.callback_query.register(on_cancel_session, Magic(F.data.regexp(r"^scha:x:\d{1,9}$")))
+    r.callback_query.register(on_cancel_confirmed, Magic(F.data.regexp(r"^scha:xx:\d{1,9}$")))
+    r.callback_query.register(on_preview, Magic(F.data == "scha:pub"))
+    r.callback_query.register(on_publish, Magic(F.data == "scha:pubgo"))
+    r.callback_query.register(on_speakers, Magic(F.data.regexp(r"^scha:spk:\d{1,9}$")))
+    r.callback_query.register(on_speaker_link, Magic(F.data.regexp(r"^scha:lnk:\d{1,9}$")))
+    r.message.register(on_form, StateFilter(ScheduleEdit.form), Magic(F.chat.type == "private"), Magic(F.text))
+    r.message.register(on_field_value, StateFilter(ScheduleEdit.field), Magic(F.chat.type == "private"), Magic(F.text))
     return r
 
 

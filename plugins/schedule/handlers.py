@@ -11,6 +11,7 @@ from aiogram import F, Router
 from aiogram.types import BufferedInputFile, CallbackQuery
 
 from core.context import EventContext
+from core.filters import Magic
 from core.handlers.common import reply
 from core.schedule import personal_schedule
 from plugins.schedule import clock, service, views
@@ -20,17 +21,17 @@ HOME = "sch:home"
 
 def router() -> Router:
     r = Router(name="schedule:participant")
-    r.callback_query.register(on_home, F.data == HOME)
-    r.callback_query.register(on_today, F.data == "sch:today")
-    r.callback_query.register(on_days, F.data == "sch:days")
-    r.callback_query.register(on_groups, F.data.in_({"sch:tracks", "sch:rooms"}))
-    r.callback_query.register(on_list, F.data.regexp(r"^sch:[dtr]:\d{1,9}:\d{1,9}$"))
-    r.callback_query.register(on_card, F.data.regexp(r"^sch:s:\d{1,9}$"))
-    r.callback_query.register(on_bookmark, F.data.regexp(r"^sch:b:\d{1,9}$"))
-    r.callback_query.register(on_my, F.data.regexp(r"^sch:my:\d{1,9}$"))
-    r.callback_query.register(on_ics, F.data == "sch:ics")
-    r.callback_query.register(on_reminders, F.data == "sch:rem")
-    r.callback_query.register(on_reminder_choice, F.data.regexp(r"^sch:rem:(off|all|\d{1,9})$"))
+    r.callback_query.register(on_home, Magic(F.data == HOME))
+    r.callback_query.register(on_today, Magic(F.data == "sch:today"))
+    r.callback_query.register(on_days, Magic(F.data == "sch:days"))
+    r.callback_query.register(on_groups, Magic(F.data.in_({"sch:tracks", "sch:rooms"})))
+    r.callback_query.register(on_list, Magic(F.data.regexp(r"^sch:[dtr]:\d{1,9}:\d{1,9}$")))
+    r.callback_query.register(on_card, Magic(F.data.regexp(r"^sch:s:\d{1,9}$")))
+    r.callback_query.register(on_bookmark, Magic(F.data.regexp(r"^sch:b:\d{1,9}$")))
+    r.callback_query.register(on_my, Magic(F.data.regexp(r"^sch:my:\d{1,9}$")))
+    r.callback_query.register(on_ics, Magic(F.data == "sch:ics"))
+    r.callback_query.register(on_reminders, Magic(F.data == "sch:rem"))
+    r.callback_query.register(on_reminder_choice, Magic(F.data.regexp(r"^sch:rem:(off|all|\d{1,9})$")))
     return r
 
 
