@@ -13,7 +13,10 @@ admin_chat-accepted = ✅ Question #{ $ticket } was passed to the organizers. Th
 admin_chat-added = ✅ Added to question #{ $ticket }. The organizers will see it.
 admin_chat-error-kind = I pass text, photos and documents to the organizers. Please send one of those.
 admin_chat-error-empty = The message is empty — please write your question as text.
-admin_chat-error-too-long = Too long: { $length } characters, the limit is { $limit }. Shorten it or split it.
+admin_chat-error-too-long = Too long: { $length ->
+        [one] { $length } character
+       *[other] { $length } characters
+    }, the limit is { $limit }. Shorten it or split it.
 admin_chat-error-not-member = Pick an event first: /start
 admin_chat-no-ticket = There is no such question.
 admin_chat-ticket-forgotten = The participant deleted their data — they can no longer be answered.

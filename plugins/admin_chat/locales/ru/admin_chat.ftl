@@ -13,7 +13,11 @@ admin_chat-accepted = ✅ Обращение №{ $ticket } передано о�
 admin_chat-added = ✅ Добавил к обращению №{ $ticket }. Организаторы увидят.
 admin_chat-error-kind = Я передаю организаторам текст, фото и документы. Пришлите, пожалуйста, одно из них.
 admin_chat-error-empty = Сообщение пустое — напишите, пожалуйста, вопрос текстом.
-admin_chat-error-too-long = Слишком длинно: { $length } символов при пределе { $limit }. Сократите или разбейте на части.
+admin_chat-error-too-long = Слишком длинно: { $length ->
+        [one] { $length } символ
+        [few] { $length } символа
+       *[many] { $length } символов
+    } при пределе { $limit }. Сократите или разбейте на части.
 admin_chat-error-not-member = Сначала выберите мероприятие: /start
 admin_chat-no-ticket = Такого обращения нет.
 admin_chat-ticket-forgotten = Участник удалил свои данные — ответить ему уже нельзя.

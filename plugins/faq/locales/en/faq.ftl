@@ -25,9 +25,18 @@ faq-admin-btn-delete-yes = Yes, delete
 faq-admin-btn-delete-category = 🗑 Delete the section (questions stay)
 faq-admin-pick-category = Which section should the question go to?
 faq-admin-no-category = No section
-faq-admin-ask-category = Send the section's name (up to { $limit } characters).
-faq-admin-ask-question = Send the question (up to { $limit } characters).
-faq-admin-ask-answer = Send the answer (up to { $limit } characters).
+faq-admin-ask-category = Send the section's name (up to { $limit ->
+        [one] { $limit } character
+       *[other] { $limit } characters
+    }).
+faq-admin-ask-question = Send the question (up to { $limit ->
+        [one] { $limit } character
+       *[other] { $limit } characters
+    }).
+faq-admin-ask-answer = Send the answer (up to { $limit ->
+        [one] { $limit } character
+       *[other] { $limit } characters
+    }).
 faq-admin-category-added = Section "{ $title }" added.
 faq-admin-category = 📂 <b>{ $title }</b>: { $entries } questions.
 faq-admin-saved = Saved.
@@ -35,10 +44,19 @@ faq-admin-deleted = Deleted.
 faq-admin-confirm-delete = Delete this question? Participants will no longer see it.
 faq-admin-cancelled = Nothing was changed.
 faq-error-category-empty = The section name is empty. Send some text.
-faq-error-category-long = The name is too long: { $length } characters, up to { $limit } allowed.
+faq-error-category-long = The name is too long: { $length ->
+        [one] { $length } character
+       *[other] { $length } characters
+    }, up to { $limit } allowed.
 faq-error-category-exists = There is already a section "{ $title }". Pick another name.
 faq-error-category-gone = That section no longer exists. Start again.
 faq-error-question-empty = The question is empty. Send the question's text.
-faq-error-question-long = The question is too long: { $length } characters, up to { $limit } allowed. Shorten it and send it again.
+faq-error-question-long = The question is too long: { $length ->
+        [one] { $length } character
+       *[other] { $length } characters
+    }, up to { $limit } allowed. Shorten it and send it again.
 faq-error-answer-empty = The answer is empty. Send the answer's text.
-faq-error-answer-long = The answer is too long: { $length } characters, up to { $limit } allowed. Shorten it and send it again.
+faq-error-answer-long = The answer is too long: { $length ->
+        [one] { $length } character
+       *[other] { $length } characters
+    }, up to { $limit } allowed. Shorten it and send it again.

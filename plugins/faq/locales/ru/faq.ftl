@@ -25,9 +25,18 @@ faq-admin-btn-delete-yes = Да, удалить
 faq-admin-btn-delete-category = 🗑 Удалить раздел (вопросы останутся)
 faq-admin-pick-category = В какой раздел добавить вопрос?
 faq-admin-no-category = Без раздела
-faq-admin-ask-category = Пришлите название раздела (до { $limit } символов).
-faq-admin-ask-question = Пришлите вопрос (до { $limit } символов).
-faq-admin-ask-answer = Пришлите ответ (до { $limit } символов).
+faq-admin-ask-category = Пришлите название раздела (до { $limit ->
+        [one] { $limit } символа
+       *[other] { $limit } символов
+    }).
+faq-admin-ask-question = Пришлите вопрос (до { $limit ->
+        [one] { $limit } символа
+       *[other] { $limit } символов
+    }).
+faq-admin-ask-answer = Пришлите ответ (до { $limit ->
+        [one] { $limit } символа
+       *[other] { $limit } символов
+    }).
 faq-admin-category-added = Раздел «{ $title }» добавлен.
 faq-admin-category = 📂 <b>{ $title }</b>: вопросов — { $entries }.
 faq-admin-saved = Сохранено.
@@ -35,10 +44,22 @@ faq-admin-deleted = Удалено.
 faq-admin-confirm-delete = Удалить этот вопрос? Участники перестанут его видеть.
 faq-admin-cancelled = Изменения не сохранены.
 faq-error-category-empty = Название раздела пустое. Пришлите текст.
-faq-error-category-long = Название слишком длинное: { $length } символов, можно до { $limit }.
+faq-error-category-long = Название слишком длинное: { $length ->
+        [one] { $length } символ
+        [few] { $length } символа
+       *[many] { $length } символов
+    }, можно до { $limit }.
 faq-error-category-exists = Раздел «{ $title }» уже есть. Придумайте другое название.
 faq-error-category-gone = Этого раздела больше нет. Начните заново.
 faq-error-question-empty = Вопрос пустой. Пришлите текст вопроса.
-faq-error-question-long = Вопрос слишком длинный: { $length } символов, можно до { $limit }. Сократите и пришлите снова.
+faq-error-question-long = Вопрос слишком длинный: { $length ->
+        [one] { $length } символ
+        [few] { $length } символа
+       *[many] { $length } символов
+    }, можно до { $limit }. Сократите и пришлите снова.
 faq-error-answer-empty = Ответ пустой. Пришлите текст ответа.
-faq-error-answer-long = Ответ слишком длинный: { $length } символов, можно до { $limit }. Сократите и пришлите снова.
+faq-error-answer-long = Ответ слишком длинный: { $length ->
+        [one] { $length } символ
+        [few] { $length } символа
+       *[many] { $length } символов
+    }, можно до { $limit }. Сократите и пришлите снова.

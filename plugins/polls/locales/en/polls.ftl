@@ -10,11 +10,17 @@ polls-btn-no-when = No closing time
 polls-btn-preview = 👁 Preview
 polls-btn-edit = ✏️ Change settings
 polls-btn-pin = 📌 Don't send, pin under "Polls" in the menu
-polls-btn-send-to = Send: { $audience } ({ $people } people)
+polls-btn-send-to = Send: { $audience } ({ $people ->
+        [one] { $people } person
+       *[other] { $people } people
+    })
 polls-btn-results = 📈 Results
 polls-btn-close = 🔒 Close the poll
 polls-btn-csv = ⬇️ Export CSV
-polls-ask-question = Send the poll's question (up to { $limit } characters).
+polls-ask-question = Send the poll's question (up to { $limit ->
+        [one] { $limit } character
+       *[other] { $limit } characters
+    }).
 polls-ask-options = Send the answer options, one per line: { $min } to { $max }.
 polls-ask-when = When should the poll close? Send a date and time in the event's time zone ({ $tz }): <code>25.12 18:30</code>, <code>25.12.2026 18:30</code> or just <code>18:30</code> (today).
 polls-settings = <b>Poll:</b> { $question }
@@ -27,7 +33,10 @@ polls-opt-changeable = Votes can be changed
 polls-opt-show-results = Show results to voters
 polls-opt-publish-results = Send the results when it closes
 polls-confirm = This is how participants will see the poll. Who should get it?
-polls-sent = The poll is queued for { $people } people. Results update by themselves.
+polls-sent = The poll is queued for { $people ->
+        [one] { $people } person
+       *[other] { $people } people
+    }. Results update by themselves.
 polls-pinned = The poll is pinned under "Polls" in the menu.
 polls-cancelled = The poll was not created.
 polls-nothing-to-send = This draft was already sent or cancelled.
@@ -65,12 +74,21 @@ polls-vote-already = You have already voted, and this poll doesn't allow changin
 polls-vote-closed = The poll is closed: voting is over.
 polls-vote-not_found = This poll no longer exists.
 polls-error-question-empty = The question is empty. Send the question's text.
-polls-error-question-long = The question is too long: { $length } characters, up to { $limit } allowed. Shorten it and send it again.
+polls-error-question-long = The question is too long: { $length ->
+        [one] { $length } character
+       *[other] { $length } characters
+    }, up to { $limit } allowed. Shorten it and send it again.
 polls-error-options-none = There are no options. Send { $min } to { $max } options, one per line.
 polls-error-option-empty = Option { $number } is empty. Remove the empty line or write the text, and send the options again.
-polls-error-option-long = Option { $number } is too long: { $length } characters, up to { $limit } allowed.
+polls-error-option-long = Option { $number } is too long: { $length ->
+        [one] { $length } character
+       *[other] { $length } characters
+    }, up to { $limit } allowed.
 polls-error-option-duplicate = The option "{ $option }" repeats (lines { $first } and { $number }). Options must differ.
-polls-error-options-few = { $count } option(s); at least { $min } are needed. Send each on its own line.
+polls-error-options-few = { $count ->
+        [one] Only { $count } option
+       *[other] Only { $count } options
+    }; at least { $min } needed. Send each on its own line.
 polls-error-options-many = { $count } options; at most { $max } are allowed. Remove some and send them again.
 polls-error-when-format = I didn't understand the time. Send, for example, <code>25.12 18:30</code> or <code>18:30</code>.
 polls-error-when-past = That time has passed (it is { $now } now). Send a time in the future.

@@ -10,11 +10,18 @@ polls-btn-no-when = Без времени закрытия
 polls-btn-preview = 👁 Предпросмотр
 polls-btn-edit = ✏️ Изменить настройки
 polls-btn-pin = 📌 Не рассылать, закрепить в меню «Опросы»
-polls-btn-send-to = Отправить: { $audience } ({ $people } чел.)
+polls-btn-send-to = Отправить: { $audience } ({ $people ->
+        [one] { $people } человек
+        [few] { $people } человека
+       *[many] { $people } человек
+    })
 polls-btn-results = 📈 Результаты
 polls-btn-close = 🔒 Закрыть опрос
 polls-btn-csv = ⬇️ Выгрузить CSV
-polls-ask-question = Пришлите вопрос опроса (до { $limit } символов).
+polls-ask-question = Пришлите вопрос опроса (до { $limit ->
+        [one] { $limit } символа
+       *[other] { $limit } символов
+    }).
 polls-ask-options = Пришлите варианты ответа, каждый с новой строки: от { $min } до { $max }.
 polls-ask-when = Когда закрыть опрос? Пришлите дату и время в часовом поясе мероприятия ({ $tz }): <code>25.12 18:30</code>, <code>25.12.2026 18:30</code> или просто <code>18:30</code> (сегодня).
 polls-settings = <b>Опрос:</b> { $question }
@@ -27,7 +34,10 @@ polls-opt-changeable = Можно изменить голос
 polls-opt-show-results = Показывать результаты проголосовавшим
 polls-opt-publish-results = Разослать итоги при закрытии
 polls-confirm = Так опрос увидят участники. Кому отправить?
-polls-sent = Опрос поставлен в очередь для { $people } чел. Результаты обновляются сами.
+polls-sent = Опрос поставлен в очередь для { $people ->
+        [one] { $people } человека
+       *[other] { $people } человек
+    } Результаты обновляются сами.
 polls-pinned = Опрос закреплён в меню «Опросы».
 polls-cancelled = Опрос не создан.
 polls-nothing-to-send = Этот черновик уже отправлен или отменён.
@@ -65,10 +75,18 @@ polls-vote-already = Вы уже проголосовали, а изменить
 polls-vote-closed = Опрос закрыт: голосовать уже нельзя.
 polls-vote-not_found = Этого опроса больше нет.
 polls-error-question-empty = Вопрос пустой. Пришлите текст вопроса.
-polls-error-question-long = Вопрос слишком длинный: { $length } символов, можно до { $limit }. Сократите и пришлите снова.
+polls-error-question-long = Вопрос слишком длинный: { $length ->
+        [one] { $length } символ
+        [few] { $length } символа
+       *[many] { $length } символов
+    }, можно до { $limit }. Сократите и пришлите снова.
 polls-error-options-none = Нет ни одного варианта. Пришлите от { $min } до { $max } вариантов, каждый с новой строки.
 polls-error-option-empty = Вариант { $number } пустой. Уберите пустую строку или впишите текст, и пришлите варианты снова.
-polls-error-option-long = Вариант { $number } слишком длинный: { $length } символов, можно до { $limit }.
+polls-error-option-long = Вариант { $number } слишком длинный: { $length ->
+        [one] { $length } символ
+        [few] { $length } символа
+       *[many] { $length } символов
+    }, можно до { $limit }.
 polls-error-option-duplicate = Вариант «{ $option }» повторяется (строки { $first } и { $number }). Варианты должны различаться.
 polls-error-options-few = Вариантов { $count }, нужно хотя бы { $min }. Пришлите каждый с новой строки.
 polls-error-options-many = Вариантов { $count }, можно не больше { $max }. Уберите лишние и пришлите снова.

@@ -23,7 +23,10 @@ questions-btn-publish = 👍 Publish { $n }
 questions-btn-answered = ✅ Answered { $n }
 questions-btn-hide = 🙈 Hide { $n }
 questions-btn-back-admin = ⬅️ Organizer panel
-questions-ask = Write your question to the speaker (up to { $limit } characters).
+questions-ask = Write your question to the speaker (up to { $limit ->
+        [one] { $limit } character
+       *[other] { $limit } characters
+    }).
 questions-how = How should the question be sent?
 questions-sent-published = Your question is published. Others can support it.
 questions-sent-moderation = Your question went to the organizers: it appears in the list once approved.
@@ -40,5 +43,8 @@ questions-done-pub = Question published.
 questions-done-already = Already done.
 questions-answered-notice = ✅ Your question was answered: "{ $text }"
 questions-error-empty = The question is empty. Write its text.
-questions-error-long = The question is too long: { $length } characters, up to { $limit } allowed. Shorten it and send it again.
+questions-error-long = The question is too long: { $length ->
+        [one] { $length } character
+       *[other] { $length } characters
+    }, up to { $limit } allowed. Shorten it and send it again.
 questions-error-no-anonymous = Anonymous questions are switched off for this event.

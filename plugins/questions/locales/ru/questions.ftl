@@ -23,7 +23,10 @@ questions-btn-publish = 👍 Опубликовать { $n }
 questions-btn-answered = ✅ Отвечен { $n }
 questions-btn-hide = 🙈 Скрыть { $n }
 questions-btn-back-admin = ⬅️ Панель организатора
-questions-ask = Напишите вопрос спикеру (до { $limit } символов).
+questions-ask = Напишите вопрос спикеру (до { $limit ->
+        [one] { $limit } символа
+       *[other] { $limit } символов
+    }).
 questions-how = Как отправить вопрос?
 questions-sent-published = Вопрос опубликован. Другие участники могут его поддержать.
 questions-sent-moderation = Вопрос отправлен организаторам: он появится в списке после проверки.
@@ -40,5 +43,9 @@ questions-done-pub = Вопрос опубликован.
 questions-done-already = Это уже сделано.
 questions-answered-notice = ✅ На ваш вопрос ответили: «{ $text }»
 questions-error-empty = Вопрос пустой. Напишите текст вопроса.
-questions-error-long = Вопрос слишком длинный: { $length } символов, можно до { $limit }. Сократите и пришлите снова.
+questions-error-long = Вопрос слишком длинный: { $length ->
+        [one] { $length } символ
+        [few] { $length } символа
+       *[many] { $length } символов
+    }, можно до { $limit }. Сократите и пришлите снова.
 questions-error-no-anonymous = На этом мероприятии анонимные вопросы выключены.

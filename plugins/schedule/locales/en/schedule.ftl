@@ -142,7 +142,10 @@ schedule-admin-link = One-time link for the speaker (send it to them personally)
 ## Errors
 schedule-error-prefix = ⚠️ { $reason } Nothing was saved — fix it and send again.
 schedule-error-title-empty = The title cannot be empty.
-schedule-error-too-long = Too long: { $length } characters, at most { $limit } allowed.
+schedule-error-too-long = Too long: { $length ->
+        [one] { $length } character
+       *[other] { $length } characters
+    }, at most { $limit } allowed.
 schedule-error-kind = Unknown kind; possible: { $kinds }.
 schedule-error-end-missing = Give the end (only a deadline may have none).
 schedule-error-end-before-start = The end must be after the start.
@@ -153,7 +156,10 @@ schedule-error-datetime = Could not read the date and time; example: { $example 
 schedule-error-end-format = Could not read the end: "11:30", minutes, a date and time, or "-".
 schedule-error-form = At least 4 lines are needed: title, start, end, room (and at most 7).
 schedule-error-not-found = No such item.
-schedule-error-key = A key is required: latin letters, digits and _.:- (up to { $limit } characters).
+schedule-error-key = A key is required: latin letters, digits and _.:- (up to { $limit ->
+        [one] { $limit } character
+       *[other] { $limit } characters
+    }).
 schedule-error-program-item = Expected a mapping of fields.
 schedule-error-program-fields = Unknown fields: { $fields }.
 schedule-error-program-missing = Missing field { $field }.

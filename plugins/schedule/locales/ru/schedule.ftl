@@ -142,7 +142,11 @@ schedule-admin-link = Одноразовая ссылка для спикера 
 ## Errors
 schedule-error-prefix = ⚠️ { $reason } Ничего не сохранено — исправьте и пришлите снова.
 schedule-error-title-empty = Название не может быть пустым.
-schedule-error-too-long = Слишком длинно: { $length } символов, можно не больше { $limit }.
+schedule-error-too-long = Слишком длинно: { $length ->
+        [one] { $length } символ
+        [few] { $length } символа
+       *[many] { $length } символов
+    }, можно не больше { $limit }.
 schedule-error-kind = Неизвестный тип; возможные: { $kinds }.
 schedule-error-end-missing = Укажите конец (только у дедлайна его может не быть).
 schedule-error-end-before-start = Конец должен быть позже начала.
@@ -153,7 +157,10 @@ schedule-error-datetime = Не понял дату и время; пример: 
 schedule-error-end-format = Не понял конец: «11:30», число минут, дата и время или «-».
 schedule-error-form = Нужны как минимум 4 строки: название, начало, конец, зал (и не больше 7).
 schedule-error-not-found = Такого пункта нет.
-schedule-error-key = Ключ обязателен: латиница, цифры и _.:- (до { $limit } символов).
+schedule-error-key = Ключ обязателен: латиница, цифры и _.:- (до { $limit ->
+        [one] { $limit } символа
+       *[other] { $limit } символов
+    }).
 schedule-error-program-item = Ожидался набор полей.
 schedule-error-program-fields = Неизвестные поля: { $fields }.
 schedule-error-program-missing = Не хватает поля { $field }.

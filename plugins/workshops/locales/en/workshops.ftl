@@ -137,4 +137,7 @@ workshops-error-program-item = Expected a workshop's fields (key, title, starts_
 workshops-error-program-fields = Unknown fields: { $fields }.
 workshops-error-program-missing = Field “{ $field }” is missing.
 workshops-error-program-duplicate = This key already appeared earlier in the file.
-workshops-dashboard-line = 🎓 { $title }: { $booked } of { $capacity } seats taken
+workshops-dashboard-line = 🎓 { $title }: { $booked } of { $capacity ->
+        [one] { $capacity } seat
+       *[other] { $capacity } seats
+    } taken
