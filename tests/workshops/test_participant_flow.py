@@ -117,7 +117,7 @@ async def test_open_cards_and_lists_follow_seat_changes_without_not_modified_err
     await bob.expect(text="Свободно мест: 3 из 3")
     await open_card(alice)
     await alice.click("Записаться")
-    assert await refresh(sandbox) >= 1
+    await refresh(sandbox)  # the bot's own periodic refresh may be first: either way Bob's card follows
     await bob.expect(text="Свободно мест: 2 из 3")
     assert await refresh(sandbox) == 0  # nothing changed since: no edit at all
     edits = sandbox.emulator.requests_for("editMessageText")
