@@ -320,5 +320,14 @@ class OrganizerApp:
         if self.dispatcher is not None:
             await self.dispatcher.storage.close()
         if self.bot is not None:
-            await self.bot.session.close()
+            await close_bot(self.bot)
         await self.engine.dispose()
+
+
+async def close_bot(bot: Bot) -> None:
+    """Close a bot from ``App.make_bot``: its HTTP session, then the limiter made with it (the
+    session leaves the limiter alone: aiogram closes sessions on its own, see ``LimitedSession``)."""
+    await bot.session.close()
+    limiter = getattr(bot.session, "limiter", None)
+    if limiter is not None:
+        await limiter.close()

@@ -152,6 +152,10 @@ class LimitedSession(JsonBodySession):
     request is retried after it; a reply whose user has waited more than ``max_reply_age`` seconds is
     dropped with a log line (``StaleReply``) rather than sent stale. Edits of one message that queue
     up behind each other collapse: only the newest is sent (five taps, one answer for the last state).
+
+    The limiter belongs to whoever made it and is closed by them (the app, at shutdown), never by
+    ``close()``: aiogram calls ``close()`` itself before its first request to reset the connector,
+    and closing a Redis limiter there cut the connections of every grant in flight.
     """
 
     def __init__(self, *args: Any, limiter: SharedLimiter | None = None, max_reply_age: float = 60.0,
@@ -226,7 +230,3 @@ class LimitedSession(JsonBodySession):
             return chat_id, message_id
         return None
 
-    async def close(self) -> None:
-        await super().close()
-        if self.limiter is not None:
-            await self.limiter.close()

@@ -316,13 +316,15 @@ def events_list(config: ConfigOption = None):
 async def _bot_username(app) -> str | None:
     """The bot's @username: from Telegram (getMe) when a token is set, else from the config."""
     if app.settings.bot.token:
+        from core.app import close_bot
+
         bot = app.make_bot()
         try:
             return (await asyncio.wait_for(bot.get_me(), 10)).username
         except Exception as exc:  # offline or a wrong server: the config's username will do
             logging.getLogger(__name__).info("getMe failed (%s); using bot.username from the config", exc)
         finally:
-            await bot.session.close()
+            await close_bot(bot)
     return app.settings.bot.username
 
 

@@ -54,6 +54,8 @@ async def _database(app) -> tuple[str, bool, str]:
 async def _bot_api(app) -> tuple[str, bool, str]:
     if not app.settings.bot.token:
         return "bot api", False, "no bot token: set bot.token in your config or ORGANIZER_BOT__TOKEN"
+    from core.app import close_bot
+
     bot = app.make_bot()
     try:
         me = await bot.get_me()
@@ -62,7 +64,7 @@ async def _bot_api(app) -> tuple[str, bool, str]:
     except Exception as exc:
         return "bot api", False, f"{exc.__class__.__name__}: {exc}"
     finally:
-        await bot.session.close()
+        await close_bot(bot)
 
 
 def _zbar() -> tuple[str, bool, str]:

@@ -47,6 +47,7 @@ async def test_replies_of_two_processes_share_one_global_rate_through_redis(emul
     finally:
         for bot in bots:
             await bot.session.close()
+            await bot.session.limiter.close()
     sent = [r for r in emulator.requests_for("sendMessage")]
     assert all(r.ok for r in sent) and len(sent) == len(chats)  # nobody refused, nobody retried
     assert max_in_window([r.time for r in sent]) <= 30
@@ -69,6 +70,7 @@ async def test_a_reply_its_user_waited_too_long_for_is_dropped_not_sent(emulator
             end_reply_context(token)
     finally:
         await bot.session.close()
+        await bot.session.limiter.close()
     sent = [r for r in emulator.requests_for("sendMessage") if r.ok]
     dropped = [r for r in results if isinstance(r, StaleReply)]
     assert len(sent) + len(dropped) == 6 and len(dropped) >= 2
@@ -95,6 +97,7 @@ async def test_queued_edits_of_one_message_collapse_into_the_newest(emulator, ed
             end_reply_context(token)
     finally:
         await bot.session.close()
+        await bot.session.limiter.close()
     sent_edits = [r.params["text"] for r in emulator.requests_for("editMessageText") if r.ok]
     assert sent_edits[-1] == f"состояние {edits - 1}"  # the user sees the last state …
     assert len(sent_edits) < edits  # … without an answer per tap
