@@ -172,8 +172,10 @@ class OrganizerApp:
             # Several bot processes: FSM state and per-user locks must be shared.
             from aiogram.fsm.storage.redis import RedisStorage
 
+            from core.fsm_isolation import RenewedRedisIsolation
+
             storage = RedisStorage.from_url(self.settings.redis.url)
-            return storage, storage.create_isolation()
+            return storage, RenewedRedisIsolation.for_storage(storage)
         return MemoryStorage(), SimpleEventIsolation()
 
     def build_dispatcher(self) -> Dispatcher:
