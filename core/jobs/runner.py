@@ -145,14 +145,22 @@ class JobRunner:
         return len(jobs)
 
     async def run_until_idle(self, timeout: float = 30.0) -> int:
-        """Run due jobs until none is due now (tests)."""
+        """Run due jobs until none is due now and none is still running (tests).
+
+        The app's own runner works in the background too and may have claimed a due job a moment
+        earlier: its run counts as well, so this waits until it has finished."""
         deadline = time.monotonic() + timeout
         total = 0
-        while (n := await self.run_once()):
+        while True:
+            n = await self.run_once()
             total += n
+            if not n:
+                async with self.sessions() as session:
+                    if not await store.claimed_count(session, self.specs):
+                        return total
+                await asyncio.sleep(0.02)
             if time.monotonic() > deadline:
-                raise TimeoutError(f"jobs still due after {timeout}s")
-        return total
+                raise TimeoutError(f"jobs still due or running after {timeout}s")
 
     # ------------------------------------------------------------------------------------------ internals
 

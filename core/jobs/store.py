@@ -152,6 +152,12 @@ async def requeue_stale(session: AsyncSession, timeout_seconds: float) -> int:
     return result.rowcount or 0
 
 
+async def claimed_count(session: AsyncSession, names: Iterable[str]) -> int:
+    """Jobs of ``names`` some runner has claimed and not finished yet."""
+    return await session.scalar(select(func.count()).select_from(_jobs).where(
+        _jobs.c.state == JobState.CLAIMED.value, _jobs.c.job.in_(list(names)))) or 0
+
+
 async def next_due_at(session: AsyncSession, names: Iterable[str]) -> dt.datetime | None:
     return await session.scalar(select(func.min(_jobs.c.due_at)).where(
         _jobs.c.state == JobState.SCHEDULED.value, _jobs.c.job.in_(list(names))))
