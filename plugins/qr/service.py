@@ -267,8 +267,9 @@ async def check_in_payloads(app, session, event: Event, actor, payloads: list[st
     that workshop's door. Several codes in one photo: the first that is one of our passes decides
     (a poster behind the pass must not win)."""
     require_desk(app, event, actor)
-    found = await _door_closed(app, event, door) or await _pass_of(app, session, event, payloads)
+    found = _door_closed(app, event, door) or await _pass_of(app, session, event, payloads)
     if isinstance(found, ScanResult):
+        found.door = door  # answered at that door: the desk stays there
         await _log(session, event, actor, found.outcome, _scope(door))
         return found
     return await _admit(app, session, event, actor, found, door)
@@ -278,7 +279,7 @@ async def check_in_code(app, session, event: Event, actor, typed: str, door: int
     """Check in by the short code printed under the QR (typed at the desk)."""
     require_desk(app, event, actor)
     code = tokens.normalize_code(typed)
-    found = await _door_closed(app, event, door)
+    found = _door_closed(app, event, door)
     if found is None and code is not None:
         found = await session.scalar(select(Pass).where(Pass.event_id == event.id, Pass.short_code == code))
     if not isinstance(found, Pass):
@@ -288,7 +289,7 @@ async def check_in_code(app, session, event: Event, actor, typed: str, door: int
     return await _admit(app, session, event, actor, found, door)
 
 
-async def _door_closed(app, event: Event, door: int | None) -> ScanResult | None:
+def _door_closed(app, event: Event, door: int | None) -> ScanResult | None:
     """A door picked while door check-in was on, scanned at after it was turned off."""
     if door is not None and not door_checkin(app, event):
         return ScanResult(Outcome.NO_DOOR, door=door)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from core import people
 from core.models import Role
 from desk import DOOR_EVENTS, EVENTS, checker, checkins, code_of, joined, pass_png, start, workshops_today
-from photos import phone_photo
+from photos import phone_photo, photo_without_qr
 from plugins.qr.handlers import QrDoor
 from plugins.workshops.models import Booking
 
@@ -50,6 +50,9 @@ async def test_a_desk_at_a_workshop_door_marks_who_came_and_the_organizer_sees_i
     assert "Alice" in already["text"] and "Kate" in already["text"] and re.search(r"в \d\d:\d\d", already["text"])
     await kate.send_photo(phone_photo(bob_png, angle=180, seed=3))
     await kate.expect(text="Нет в списке «Пайка»: у Bob нет записи на этот мастер-класс")
+    await kate.send_photo(photo_without_qr())  # a bad photo is answered as at the entrance; the desk stays here
+    await kate.expect(text="QR не найден")
+    assert "🚪 Другой мастер-класс" in kate.buttons()
     await kate.click("Статистика")
     await kate.expect(text=re.compile(r"«Пайка»\nПришёл 1 человек из 1 записавшегося\.\n\n[\s\S]*Отметились: 0 из"))
     assert list((await attended(app, ids["Пайка"])).keys()) == [alice.id]
