@@ -16,6 +16,10 @@ class QrConfig(PluginConfig):
                     "new key, point sign_with at it and keep the old ones — passes they signed still verify. "
                     "Empty: the plugin generates a random key per event and keeps it in the database")
     sign_with: str | None = Field(default=None, description="the id in `keys` new passes are signed with")
+    door_checkin: bool = Field(
+        default=False,
+        description="check-in at a workshop's door too: the desk picks one of today's workshops and each "
+                    "scanned pass marks its holder as came (needs the workshops plugin)")
 
     @model_validator(mode="after")
     def _keys_are_usable(self) -> QrConfig:

@@ -11,7 +11,9 @@ from core.db import Base, UTCDateTime, utcnow
 
 NONCE_LEN = 26   # 128 random bits in base32, no padding
 CODE_LEN = 8     # the short code printed under the QR (shown as XXXX-XXXX)
-ENTRANCE = "event"  # the scope of a check-in at the event's entrance (a workshop door is "ws:<id>")
+# The scope of a check-in at the event's entrance. A scan at a workshop's door is logged with scope
+# "ws:<id>"; who came to a workshop is kept on its booking, by the workshops plugin (see doors.py).
+ENTRANCE = "event"
 
 
 class Pass(Base):

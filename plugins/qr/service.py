@@ -45,6 +45,8 @@ class Outcome(enum.StrEnum):
     NO_QR = "no_qr"
     NOT_IMAGE = "not_image"
     BAD_CODE = "bad_code"          # a typed short code that matches no pass
+    NOT_BOOKED = "not_booked"      # at a workshop's door: a valid pass, but not on that workshop's list
+    NO_DOOR = "no_door"            # at a workshop's door that is gone (workshop deleted, door check-in off)
 
 
 @dataclass
@@ -58,6 +60,7 @@ class ScanResult:
     revoked_reason: str | None = None
     other_event: str | None = None           # the title of the event this pass belongs to
     user_id: int | None = None
+    door: int | None = None                  # the workshop whose door it was scanned at; None: the entrance
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,18 @@ def is_desk(app, event: Event, actor: Member | SystemActor | None) -> bool:
 def require_desk(app, event: Event, actor) -> None:
     if not is_desk(app, event, actor):
         raise NotAllowed()
+
+
+def door_checkin(app, event: Event) -> bool:
+    """Check-in at workshops' doors: on in this event's config, and there are workshops to have doors."""
+    if event.slug not in app.settings.events or "workshops" not in app.active_plugins(event.slug):
+        return False
+    return app.plugin_config(event.slug, PLUGIN).door_checkin
+
+
+def door_scope(workshop_id: int) -> str:
+    """The scan log's ``scope`` of a scan at this workshop's door."""
+    return f"ws:{workshop_id}"
 
 
 def needs_registration(app, event: Event) -> bool:
@@ -235,73 +250,102 @@ async def _log(session, event: Event, actor, result: Outcome | str, scope: str =
     await session.flush()
 
 
-async def record_failure(app, session, event: Event, actor, outcome: Outcome) -> ScanResult:
+def _scope(door: int | None) -> str:
+    return ENTRANCE if door is None else door_scope(door)
+
+
+async def record_failure(app, session, event: Event, actor, outcome: Outcome, door: int | None = None) -> ScanResult:
     """A scan that found nothing to check (no QR, not an image): logged, answered."""
     require_desk(app, event, actor)
-    await _log(session, event, actor, outcome)
-    return ScanResult(outcome)
+    await _log(session, event, actor, outcome, _scope(door))
+    return ScanResult(outcome, door=door)
 
 
-async def check_in_payloads(app, session, event: Event, actor, payloads: list[str]) -> ScanResult:
-    """Check in by what a photo's QR codes say. Several codes in one photo: the first that is one
-    of our passes decides (a poster behind the pass must not win)."""
+async def check_in_payloads(app, session, event: Event, actor, payloads: list[str],
+                            door: int | None = None) -> ScanResult:
+    """Check in by what a photo's QR codes say: at the entrance, or (``door``: a workshop's id) at
+    that workshop's door. Several codes in one photo: the first that is one of our passes decides
+    (a poster behind the pass must not win)."""
     require_desk(app, event, actor)
-    if not payloads:
-        await _log(session, event, actor, Outcome.NO_QR)
-        return ScanResult(Outcome.NO_QR)
-    parsed = [t for t in (tokens.parse(p) for p in payloads) if t is not None]
-    if not parsed:
-        await _log(session, event, actor, Outcome.NOT_OURS)
-        return ScanResult(Outcome.NOT_OURS)
-    token = next((t for t in parsed if t.event == event.slug), parsed[0])
-    if token.event != event.slug:
-        return await _other_event(app, session, event, actor, token)
-    secret = await _key(app, session, event, token.key_id)
-    if secret is None or not tokens.verify(token, secret):
-        await _log(session, event, actor, Outcome.FORGED)
-        return ScanResult(Outcome.FORGED)
-    pass_ = await session.scalar(select(Pass).where(Pass.event_id == event.id, Pass.nonce == token.nonce))
-    if pass_ is None:
-        await _log(session, event, actor, Outcome.UNKNOWN)
-        return ScanResult(Outcome.UNKNOWN)
-    return await _admit(app, session, event, actor, pass_)
+    found = _door_closed(app, event, door) or await _pass_of(app, session, event, payloads)
+    if isinstance(found, ScanResult):
+        found.door = door  # answered at that door: the desk stays there
+        await _log(session, event, actor, found.outcome, _scope(door))
+        return found
+    return await _admit(app, session, event, actor, found, door)
 
 
-async def check_in_code(app, session, event: Event, actor, typed: str) -> ScanResult:
+async def check_in_code(app, session, event: Event, actor, typed: str, door: int | None = None) -> ScanResult:
     """Check in by the short code printed under the QR (typed at the desk)."""
     require_desk(app, event, actor)
     code = tokens.normalize_code(typed)
-    pass_ = None if code is None else await session.scalar(
-        select(Pass).where(Pass.event_id == event.id, Pass.short_code == code))
-    if pass_ is None:
-        await _log(session, event, actor, Outcome.BAD_CODE)
-        return ScanResult(Outcome.BAD_CODE)
-    return await _admit(app, session, event, actor, pass_)
+    found = _door_closed(app, event, door)
+    if found is None and code is not None:
+        found = await session.scalar(select(Pass).where(Pass.event_id == event.id, Pass.short_code == code))
+    if not isinstance(found, Pass):
+        result = found or ScanResult(Outcome.BAD_CODE, door=door)
+        await _log(session, event, actor, result.outcome, _scope(door))
+        return result
+    return await _admit(app, session, event, actor, found, door)
 
 
-async def _other_event(app, session, event: Event, actor, token: tokens.Token) -> ScanResult:
+def _door_closed(app, event: Event, door: int | None) -> ScanResult | None:
+    """A door picked while door check-in was on, scanned at after it was turned off."""
+    if door is not None and not door_checkin(app, event):
+        return ScanResult(Outcome.NO_DOOR, door=door)
+    return None
+
+
+async def _pass_of(app, session, event: Event, payloads: list[str]) -> Pass | ScanResult:
+    """The pass the QR codes name, or why there is none (in the order pretix checks)."""
+    if not payloads:
+        return ScanResult(Outcome.NO_QR)
+    parsed = [t for t in (tokens.parse(p) for p in payloads) if t is not None]
+    if not parsed:
+        return ScanResult(Outcome.NOT_OURS)
+    token = next((t for t in parsed if t.event == event.slug), parsed[0])
+    if token.event != event.slug:
+        return await _other_event(app, session, token)
+    secret = await _key(app, session, event, token.key_id)
+    if secret is None or not tokens.verify(token, secret):
+        return ScanResult(Outcome.FORGED)
+    pass_ = await session.scalar(select(Pass).where(Pass.event_id == event.id, Pass.nonce == token.nonce))
+    return pass_ if pass_ is not None else ScanResult(Outcome.UNKNOWN)
+
+
+async def _other_event(app, session, token: tokens.Token) -> ScanResult:
     other = await people.event_by_slug(session, token.event)
     secret = None if other is None else await _key(app, session, other, token.key_id)
     if secret is None or not tokens.verify(token, secret):
-        await _log(session, event, actor, Outcome.FORGED)
         return ScanResult(Outcome.FORGED)
-    await _log(session, event, actor, Outcome.OTHER_EVENT)
     return ScanResult(Outcome.OTHER_EVENT, other_event=other.title)
 
 
-async def _admit(app, session, event: Event, actor, pass_: Pass) -> ScanResult:
+async def name_of(session, event: Event, user_id: int | None) -> str | None:
+    """The display name of a desk's user (who let someone in); None for the CLI operator."""
+    if user_id is None:
+        return None
+    return display_name(await session.get(User, user_id), await people.get_member(session, event.id, user_id))
+
+
+async def _admit(app, session, event: Event, actor, pass_: Pass, door: int | None = None) -> ScanResult:
     user = await session.get(User, pass_.user_id)
     member = await people.get_member(session, event.id, pass_.user_id)
     name = display_name(user, member)
+    scope = _scope(door)
     if pass_.revoked_at is not None:
         forgotten = pass_.revoked_reason == "forgotten"  # their data is gone: no name, not even in the log
-        await _log(session, event, actor, Outcome.REVOKED, pass_id=pass_.id,
+        await _log(session, event, actor, Outcome.REVOKED, scope, pass_id=pass_.id,
                    user_id=None if forgotten else pass_.user_id)
         return ScanResult(Outcome.REVOKED, name=None if forgotten else name, at=pass_.revoked_at,
-                          revoked_reason=pass_.revoked_reason)
+                          revoked_reason=pass_.revoked_reason, door=door)
     if member is None or (needs_registration(app, event) and not member.is_registered):
-        await _log(session, event, actor, Outcome.NOT_REGISTERED, pass_id=pass_.id, user_id=pass_.user_id)
-        return ScanResult(Outcome.NOT_REGISTERED, name=name)
+        await _log(session, event, actor, Outcome.NOT_REGISTERED, scope, pass_id=pass_.id, user_id=pass_.user_id)
+        return ScanResult(Outcome.NOT_REGISTERED, name=name, door=door)
+    if door is not None:
+        from plugins.qr import doors  # imports this module: loaded on first use, not at import time
+
+        return await doors.mark(app, session, event, actor, pass_, member, name, door)
     now = utcnow()
     inserted = await session.scalar(
         _insert(session, CheckIn).values(event_id=event.id, user_id=pass_.user_id, scope=ENTRANCE, pass_id=pass_.id,
@@ -314,10 +358,7 @@ async def _admit(app, session, event: Event, actor, pass_: Pass) -> ScanResult:
     first = await session.scalar(select(CheckIn).where(CheckIn.event_id == event.id,
                                                        CheckIn.user_id == pass_.user_id, CheckIn.scope == ENTRANCE))
     await _log(session, event, actor, Outcome.ALREADY, pass_id=pass_.id, user_id=pass_.user_id)
-    by = None
-    if first is not None and first.by_user_id is not None:
-        by = display_name(await session.get(User, first.by_user_id),
-                          await people.get_member(session, event.id, first.by_user_id))
+    by = await name_of(session, event, first.by_user_id) if first is not None else None
     return ScanResult(Outcome.ALREADY, name=name, role=member.role, checkin_id=first.id if first else None,
                       at=first.checked_in_at if first else None, by_name=by, user_id=pass_.user_id)
 

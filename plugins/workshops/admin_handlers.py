@@ -118,6 +118,9 @@ async def _workshop_view(app, session, ctx, workshop):
              tr("workshops-card-when", when=service.format_when(tr, workshop, tz)),
              tr("workshops-card-place", place=hd.quote(workshop.place or "—")),
              tr("workshops-admin-seats", booked=s.booked, held=s.held, capacity=s.capacity, waiting=waiting)]
+    came = (await service.attended_counts(session, [workshop.id]))[workshop.id]
+    if came:
+        lines.append(tr("workshops-admin-came", came=came, booked=s.booked))
     if workshop.description:
         lines += ["", hd.quote(workshop.description)]
     if workshop.key:
@@ -160,10 +163,16 @@ async def _attendees(query, app, session, ctx, state, wid, page, cb):
     workshop = await _load(session, ctx, wid)
     people, total = await service.attendees(session, ctx.event, wid, offset=page * PAGE, limit=PAGE)
     pages = max(1, math.ceil(total / PAGE))
+    tz = service.tz_of(ctx.event)
     lines = [ctx.tr("workshops-admin-attendees", title=hd.quote(workshop.title), count=total)]
+    came = (await service.attended_counts(session, [wid]))[wid]
+    if came:  # someone was marked at the door: say how many, and who (✅ and the time)
+        lines.append(ctx.tr("workshops-admin-came", came=came, booked=total))
     for n, a in enumerate(people, start=page * PAGE + 1):
         handle = f" @{hd.quote(a.username)}" if a.username else ""
-        lines.append(f"{n}. {hd.quote(a.name)}{handle}")
+        mark = " " + ctx.tr("workshops-admin-came-at", time=f"{a.attended_at.astimezone(tz):%H:%M}") \
+            if a.attended_at else ""
+        lines.append(f"{n}. {hd.quote(a.name)}{handle}{mark}")
     if not total:
         lines.append(ctx.tr("workshops-admin-nobody"))
     markup = rows(nav_row(ctx.tr, page, pages, lambda p: admin("att", wid, p)),

@@ -20,7 +20,7 @@ import zoneinfo
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, bindparam, column, delete, func, select, values
+from sqlalchemy import BigInteger, Integer, bindparam, column, delete, func, select, update, values
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -29,7 +29,7 @@ from core import csv_export, people
 from core.people import SYSTEM, NotAllowed, SystemActor  # noqa: F401  (part of this service's API)
 from core import dates
 from core.db import UTCDateTime, utcnow
-from core.models import Event, Member, User
+from core.models import Event, Member, Role, User
 from plugins.workshops import notify, reminders
 from plugins.workshops.config import WorkshopsConfig
 from plugins.workshops.models import (
@@ -841,6 +841,7 @@ class Attendee:
     profile: dict
     booked_at: dt.datetime
     source: str
+    attended_at: dt.datetime | None = None  # marked at the door
 
 
 async def attendees(session, event: Event, workshop_id: int, *, offset: int = 0,
@@ -855,7 +856,8 @@ async def attendees(session, event: Event, workshop_id: int, *, offset: int = 0,
     for booking, user, member in (await session.execute(stmt)).all():
         profile = (member.profile if member else None) or {}
         name = profile.get("full_name") or " ".join(p for p in (user.first_name, user.last_name) if p) or str(user.id)
-        out.append(Attendee(user.id, name, user.username, profile, booking.created_at, booking.source))
+        out.append(Attendee(user.id, name, user.username, profile, booking.created_at, booking.source,
+                            booking.attended_at))
     return out, total or 0
 
 
@@ -869,18 +871,24 @@ async def export_csv(app, session, event: Event, actor, workshop_id: int | None 
     workshops = await list_workshops(session, event.id)
     if workshop_id is not None:
         workshops = [w for w in workshops if w.id == workshop_id]
-    rows: list[list[Any]] = [["workshop_id", "workshop_key", "workshop", "starts_at", "status", "position", "user_id",
-                              "name", "username", "phone", "since"]]
+    header = ["workshop_id", "workshop_key", "workshop", "starts_at", "status", "position", "user_id",
+              "name", "username", "phone", "since", "attended_at"]
+    rows: list[list[Any]] = [header]
+
+    def stamp(moment: dt.datetime | None) -> str:
+        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
     for w in workshops:
         start = w.starts_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
         people_, _ = await attendees(session, event, w.id)
         for a in people_:
             rows.append([w.id, w.key or "", w.title, start, "booked", "", a.user_id, a.name, a.username or "",
-                         a.profile.get("phone", ""), a.booked_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")])
-        # registry.call flattens each plugin's list of rows into rows
+                         a.profile.get("phone", ""), stamp(a.booked_at), stamp(a.attended_at)])
+        # registry.call flattens each plugin's list of rows into rows; theirs end before "attended_at"
         for row in await _hook(app, event, "workshops_export_rows", session=session, workshop=w):
             if isinstance(row, list) and row:
-                rows.append([w.id, w.key or "", w.title, start, *row])
+                line = [w.id, w.key or "", w.title, start, *row]
+                rows.append(line + [""] * (len(header) - len(line)))
     return await asyncio.to_thread(csv_text, rows)
 
 
@@ -888,6 +896,69 @@ def csv_text(rows: list[list[Any]]) -> str:
     buffer = io.StringIO()
     csv_export.writer(buffer).writerows(rows)  # formula-safe cells
     return buffer.getvalue()
+
+
+# --- attendance (who came) -------------------------------------------------------------------------
+
+def require_door_staff(app, event: Event, actor: Member | SystemActor | None) -> None:
+    """Marking who came is for the event's organizers and its check-in staff (``checker``)."""
+    if isinstance(actor, Member) and actor.event_id == event.id and actor.role == Role.CHECKER.value:
+        return
+    people.require_organizer(app.settings, event, actor)
+
+
+@dataclass(frozen=True)
+class Attendance:
+    status: str                      # marked | already | not_booked | no_workshop
+    at: dt.datetime | None = None    # the mark (for "already": the first one)
+    by_user_id: int | None = None    # who marked them; None: the operator (CLI)
+
+
+async def mark_attended(app, session, event: Event, actor, workshop_id: int, user_id: int,
+                        now: dt.datetime | None = None) -> Attendance:
+    """``user_id`` came to the workshop (their booking is marked). Only people booked for it can be
+    marked. However many doors scan one person at once, one mark is made: the UPDATE sets it only
+    while it is unset (PostgreSQL re-checks that condition once the first writer commits; SQLite's
+    write lock runs them one by one) and the others read the first mark back."""
+    require_door_staff(app, event, actor)
+    if await get_workshop(session, event.id, workshop_id) is None:
+        return Attendance("no_workshop")
+    now = now or utcnow()
+    by = getattr(actor, "user_id", None)
+    marked = await session.scalar(
+        update(Booking).where(Booking.workshop_id == workshop_id, Booking.user_id == user_id,
+                              Booking.attended_at.is_(None))
+        .values(attended_at=now, attended_by=by).returning(Booking.id)
+        .execution_options(synchronize_session=False))
+    if marked is not None:
+        return Attendance("marked", now, by)
+    row = (await session.execute(select(Booking.attended_at, Booking.attended_by).where(
+        Booking.workshop_id == workshop_id, Booking.user_id == user_id))).first()
+    if row is None:
+        return Attendance("not_booked")
+    return Attendance("already", row.attended_at, row.attended_by)
+
+
+async def unmark_attended(app, session, event: Event, actor, workshop_id: int, user_id: int) -> bool:
+    """Take a mistaken mark back (organizers only). False: there was none."""
+    require_admin(app, event, actor)
+    undone = await session.scalar(
+        update(Booking).where(Booking.workshop_id == workshop_id, Booking.event_id == event.id,
+                              Booking.user_id == user_id, Booking.attended_at.is_not(None))
+        .values(attended_at=None, attended_by=None).returning(Booking.id)
+        .execution_options(synchronize_session=False))
+    return undone is not None
+
+
+async def attended_counts(session, workshop_ids: list[int]) -> dict[int, int]:
+    """How many of each workshop's booked people were marked at its door."""
+    counts = dict.fromkeys(workshop_ids, 0)
+    if workshop_ids:
+        rows = await session.execute(select(Booking.workshop_id, func.count())
+                                     .where(Booking.workshop_id.in_(workshop_ids), Booking.attended_at.is_not(None))
+                                     .group_by(Booking.workshop_id))
+        counts.update({wid: n for wid, n in rows.all()})
+    return counts
 
 
 # --- program file -------------------------------------------------------------------------------

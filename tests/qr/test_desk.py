@@ -8,59 +8,14 @@ import re
 
 from PIL import Image
 from pyzbar.pyzbar import decode
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core import people
 from core.models import Role
+from desk import checker, checkins, code_of, joined, pass_png, start
 from photos import phone_photo, photo_without_qr, qr_png
 from plugins.qr import tokens
-from plugins.qr.models import CheckIn, Scan
-
-DEMO = {"title": "Demo", "timezone": "Europe/Moscow", "language": "ru", "signup": {"enabled": False}}
-EVENTS = {"demo": DEMO, "other": dict(DEMO, title="Other Conf")}
-
-
-async def start(sandbox, events=None, plugins=("qr",)):
-    return await sandbox.start(plugins=list(plugins), events=events or EVENTS, poll=True)
-
-
-async def joined(sandbox, *names, event="demo"):
-    users = []
-    for name in names:
-        user = sandbox.user(name)
-        await user.send(f"/start {event}")
-        await user.expect(text="Главное меню")
-        users.append(user)
-    return users
-
-
-async def pass_png(sandbox, user) -> tuple[bytes, dict]:
-    """The user opens "My pass"; returns the PNG the bot sent and the message."""
-    await user.send("/menu")
-    await user.click("Мой пропуск")
-    got = await user.expect(text="Код:")
-    assert got["photo_file_id"], "the pass is sent as a photo"
-    return sandbox.emulator.world.files[got["photo_file_id"]].data, got
-
-
-def code_of(message) -> str:
-    return re.search(r"Код: (\w{4}-\w{4})", message["caption"]).group(1)
-
-
-async def checker(sandbox, name="Kate", event="demo"):
-    person = sandbox.user(name)
-    async with sandbox.app.transaction() as session:
-        ev = await people.event_by_slug(session, event)
-        await people.set_role(session, ev, person.id, Role.CHECKER)
-    await person.send(f"/start {event}")
-    await person.click("Пункт регистрации")
-    await person.expect(text="Присылайте фото пропусков")
-    return person
-
-
-async def checkins(app) -> int:
-    async with app.sessions() as s:
-        return await s.scalar(select(func.count()).select_from(CheckIn))
+from plugins.qr.models import Scan
 
 
 async def test_photos_of_passes_rotated_scaled_and_compressed_all_check_in_and_a_second_scan_says_already(sandbox):

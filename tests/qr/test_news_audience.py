@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.delivery.models import OutboxMessage
-from test_desk import EVENTS, checker, joined, pass_png
+from desk import EVENTS, checker, joined, pass_png
 from photos import phone_photo
 
 

@@ -53,3 +53,27 @@ qr-stats = 📊 <b>Check-in at the door</b>
 qr-stats-hour = { $hour } — { $count }
 qr-stats-none = Nobody has checked in yet.
 qr-news-audience = Not at the event yet
+
+qr-desk-start-doors = 🚪 At a workshop's door? Tap “Workshop door” and pick the workshop.
+qr-btn-doors = 🚪 Workshop door
+qr-btn-other-door = 🚪 Another workshop
+qr-btn-entrance = 📷 Event entrance
+qr-doors-off = Check-in at workshop doors is off for this event.
+qr-doors-none = No workshops today — there is no door to check people in at.
+qr-doors-pick = 🚪 { $count ->
+        [one] { $count } workshop
+       *[other] { $count } workshops
+    } today. Which door are you at? (on each button: came / booked)
+qr-door-gone = ❌ This workshop no longer exists (or check-in at workshop doors was turned off). Pick the door again.
+qr-door-start = 🚪 <b>Door of “{ $title }”</b>, { $starts }–{ $ends }, { $place }
+qr-door-hint = Send photos of passes or type the code under the QR: we mark who came, and tell you when someone is not on the list.
+qr-door-count = { $came ->
+        [one] { $came } person
+       *[other] { $came } people
+    } came out of { $booked } booked.
+qr-door-ok = ✅ <b>{ $name }</b> — on the list of “{ $title }”. Marked at { $time }.
+qr-door-already = ⚠️ <b>Already at “{ $title }”:</b> { $name } — marked at { $time }, { $by }.
+qr-door-not-booked = ❌ <b>Not on the list</b> of “{ $title }”: { $name } did not book this workshop.
+qr-door-undone = ↩️ Workshop mark undone: { $name }. They can be scanned again.
+qr-door-stats = 🚪 <b>“{ $title }”</b>
+qr-entrance-back = 📷 Back at the event entrance: send passes.

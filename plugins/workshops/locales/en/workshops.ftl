@@ -87,6 +87,11 @@ workshops-admin-edit-capacity = ✏️ Capacity
 workshops-admin-attendees = 👥 <b>Attendees of “{ $title }”</b>: { $count }
 workshops-admin-queue = ⏳ <b>Waitlist of “{ $title }”</b>: { $count }
 workshops-admin-queue-offered = ⏱ awaiting answer:
+workshops-admin-came = ✅ { $came ->
+        [one] { $came } person came
+       *[other] { $came } people came
+    } out of { $booked } booked
+workshops-admin-came-at = — ✅ came at { $time }
 workshops-admin-nobody = Nobody yet.
 workshops-admin-csv-caption = Bookings export (CSV, opens in Excel and Google Sheets).
 workshops-admin-delete-confirm = Delete “{ $title }”? Booked: { $booked }. Attendees and the waitlist will be told it is cancelled.

@@ -89,6 +89,15 @@ workshops-admin-edit-capacity = ✏️ Число мест
 workshops-admin-attendees = 👥 <b>Участники «{ $title }»</b>: { $count }
 workshops-admin-queue = ⏳ <b>Лист ожидания «{ $title }»</b>: { $count }
 workshops-admin-queue-offered = ⏱ ждём ответа:
+workshops-admin-came = ✅ { $came ->
+        [one] Пришёл { $came } человек
+        [few] Пришли { $came } человека
+       *[many] Пришли { $came } человек
+    } из { $booked ->
+        [one] { $booked } записавшегося
+       *[other] { $booked } записавшихся
+    }
+workshops-admin-came-at = — ✅ на месте с { $time }
 workshops-admin-nobody = Пока никого.
 workshops-admin-csv-caption = Выгрузка записей (CSV, открывается в Excel и Google Таблицах).
 workshops-admin-delete-confirm = Удалить «{ $title }»? Записано: { $booked }. Участники и лист ожидания получат уведомление об отмене.
