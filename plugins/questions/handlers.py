@@ -15,7 +15,7 @@ from core.filters import Magic
 from core.handlers.admin import refuse
 from core.handlers.common import reply
 from core.keyboards import button, rows
-from plugins.questions import service
+from plugins.questions import ratings, service
 
 SHORT = 120
 
@@ -164,7 +164,8 @@ async def _render_queue(app, session, ctx: EventContext, scope: str | None):
         row.append(button(tr("questions-btn-hide", n=n), f"questions:m:hide:{q.id}:{code}"))
         buttons.append(row)
     back = [button(tr("questions-btn-back-admin"), "core:admin")] if organizer else [button(tr("btn-menu"), "core:menu")]
-    return "\n".join(lines), rows(*buttons, back)
+    rated = [button(tr("questions-btn-ratings"), "questions:rt:0")] if ratings.enabled(app, ctx.event) else []
+    return "\n".join(lines), rows(*buttons, rated, back)
 
 
 async def on_moderate(query: CallbackQuery, app, session, event_ctx: EventContext, callback_answer=None) -> None:

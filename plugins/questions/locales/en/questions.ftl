@@ -48,3 +48,28 @@ questions-error-long = The question is too long: { $length ->
        *[other] { $length } characters
     }, up to { $limit } allowed. Shorten it and send it again.
 questions-error-no-anonymous = Anonymous questions are switched off for this event.
+questions-btn-session-ratings = ⭐ Talk ratings
+questions-btn-ratings = ⭐ Talk ratings
+questions-btn-back-session = ⬅️ Back to the talk
+questions-rate-prompt = ⭐ How was the talk “{ $title }”? Rate it from 1 to 5 with one tap.
+questions-rate-speakers = 🎤 { $speakers }
+questions-rate-yours = Your rating: { $stars } ({ $score }). Changed your mind? Tap another number.
+questions-rate-closed-note = Ratings for this talk are closed.
+questions-rate-recorded = Thank you! Your rating: { $score }.
+questions-rate-changed = Rating changed to { $score }.
+questions-rate-same = You already gave { $score }. To change it, tap another number.
+questions-rate-closed = Ratings for this talk are closed; your rating was not changed.
+questions-rate-not-invited = This talk is rated by those who had it in their schedule: they get an invitation after the talk.
+questions-rate-invalid = A rating is a number from 1 to 5.
+questions-ratings-title = ⭐ <b>Talk ratings</b>: the average and how many people rated.
+questions-ratings-one-title = ⭐ <b>Talk rating</b>
+questions-ratings-empty = No ratings yet: the audience of a talk is invited to rate it after it ends.
+questions-ratings-line = { $n }. “{ $title }” — ⭐ { NUMBER($average, minimumFractionDigits: 1, maximumFractionDigits: 1) }, { $count ->
+        [one] { $count } rating
+       *[other] { $count } ratings
+    } of { $invited } invited
+questions-ratings-line-none = { $n }. “{ $title }” — no ratings yet, { $invited ->
+        [one] { $invited } person invited
+       *[other] { $invited } people invited
+    }
+questions-ratings-not-allowed = A talk's ratings are seen by the organizers and the talk's speaker.

@@ -49,3 +49,33 @@ questions-error-long = Вопрос слишком длинный: { $length ->
        *[many] { $length } символов
     }, можно до { $limit }. Сократите и пришлите снова.
 questions-error-no-anonymous = На этом мероприятии анонимные вопросы выключены.
+questions-btn-session-ratings = ⭐ Оценки доклада
+questions-btn-ratings = ⭐ Оценки докладов
+questions-btn-back-session = ⬅️ К докладу
+questions-rate-prompt = ⭐ Как вам доклад «{ $title }»? Оцените от 1 до 5 — одним нажатием.
+questions-rate-speakers = 🎤 { $speakers }
+questions-rate-yours = Ваша оценка: { $stars } ({ $score }). Передумали — нажмите другую цифру.
+questions-rate-closed-note = Оценки этого доклада закрыты.
+questions-rate-recorded = Спасибо! Ваша оценка: { $score }.
+questions-rate-changed = Оценка изменена: { $score }.
+questions-rate-same = Вы уже поставили { $score }. Чтобы изменить, нажмите другую цифру.
+questions-rate-closed = Оценки этого доклада уже закрыты, оценка не изменилась.
+questions-rate-not-invited = Этот доклад оценивают те, кто добавил его в своё расписание: им приходит приглашение после доклада.
+questions-rate-invalid = Оценка ставится от 1 до 5.
+questions-ratings-title = ⭐ <b>Оценки докладов</b> — средняя оценка и сколько человек оценили.
+questions-ratings-one-title = ⭐ <b>Оценка доклада</b>
+questions-ratings-empty = Оценок пока нет: приглашения оценить доклад приходят его слушателям после окончания.
+questions-ratings-line = { $n }. «{ $title }» — ⭐ { NUMBER($average, minimumFractionDigits: 1, maximumFractionDigits: 1) }, { $count ->
+        [one] { $count } оценка
+        [few] { $count } оценки
+       *[many] { $count } оценок
+    } из { $invited ->
+        [one] { $invited } приглашённого
+       *[other] { $invited } приглашённых
+    }
+questions-ratings-line-none = { $n }. «{ $title }» — оценок пока нет, { $invited ->
+        [one] приглашён { $invited } человек
+        [few] приглашены { $invited } человека
+       *[many] приглашено { $invited } человек
+    }
+questions-ratings-not-allowed = Оценки доклада видят организаторы и спикер этого доклада.
