@@ -27,7 +27,9 @@ fi
 
 echo "==> Python: $(.venv/bin/python --version)"
 set +e
-.venv/bin/python -m pytest --db "${ORGANIZER_TEST_DB:-sqlite,postgres}" -q "$@"
+# Four test processes on two cores: the tests mostly wait (on the emulator's pacing, jobs, the
+# live-count refresh), so they overlap well; every test makes its own databases, ports and keys.
+.venv/bin/python -m pytest --db "${ORGANIZER_TEST_DB:-sqlite,postgres}" -q -n "${ORGANIZER_TEST_PROCESSES:-4}" "$@"
 status=$?
 set -e
 if [ $status -eq 5 ]; then

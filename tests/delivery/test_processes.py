@@ -97,12 +97,14 @@ async def test_two_processes_on_postgresql_deliver_each_message_once(db_backend,
     if db_backend != "postgres":
         pytest.skip("several sender processes need PostgreSQL (SKIP LOCKED); SQLite is single-process")
     users = add_users(emulator, 2000)
-    async with transaction(sessions) as session:
-        batch = await create_broadcast(session, recipients=users, title="scale-out", text="hello")
     rate = 400
     shared = ["--rate", str(rate), "--redis", REDIS_URL, "--prefix", f"organizer:test:{uuid.uuid4().hex}"]
+    # Both senders are up before the broadcast is queued: one starting seconds after the other
+    # on a loaded machine could otherwise find the work already done.
     procs = [await start_sender(db_url, emulator.base_url, f"worker-{n}", *shared) for n in range(2)]
     try:
+        async with transaction(sessions) as session:
+            batch = await create_broadcast(session, recipients=users, title="scale-out", text="hello")
         async def all_sent():
             return (await state_counts(sessions))["sent"] == len(users)
         await wait_until(all_sent, 120, "2000 rows sent")
