@@ -14,7 +14,6 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import BotCommand as TgBotCommand
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from core import config as config_mod
 from core.bot_session import LimitedSession
@@ -67,6 +66,9 @@ class OrganizerApp:
         folders = [CORE_LOCALES] + [m.locales for m in registry.manifests().values() if m.locales]
         self.catalogs = Catalogs(folders)
         self.in_flight = InFlight()
+        # Whether an update left unacknowledged comes back (a webhook answered 500: Telegram
+        # delivers it again). Long polling has confirmed it by then, so a failure there is final.
+        self.redelivers_updates = False
         self.sequencer = UpdateSequencer()
         self.bot: Bot | None = None
         self.dispatcher: Dispatcher | None = None
@@ -181,7 +183,7 @@ class OrganizerApp:
     def build_dispatcher(self) -> Dispatcher:
         from core.handlers import build_core_routers, build_fallback_router
         from core.flood import FloodMiddleware
-        from core.middlewares import ContextMiddleware, ErrorReplyMiddleware
+        from core.middlewares import CallbackAnswers, ContextMiddleware, ErrorReplyMiddleware
         from core.prompts import StalePromptMiddleware
 
         storage, isolation = self._fsm()
@@ -194,7 +196,7 @@ class OrganizerApp:
         dp.update.outer_middleware(dp.fsm)
         dp.update.outer_middleware(ContextMiddleware(self))
         dp.update.middleware(ErrorReplyMiddleware(self))
-        dp.callback_query.middleware(CallbackAnswerMiddleware())
+        dp.callback_query.middleware(CallbackAnswers(self))
         dp.message.middleware(StalePromptMiddleware())
         for router in build_core_routers(self):
             dp.include_router(router)

@@ -41,14 +41,21 @@ class RenewedRedisIsolation(BaseEventIsolation):
     @asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
         lock = self.redis.lock(name=self.key_builder.build(key, "lock"), timeout=self.ttl, sleep=LOCK_POLL)
-        async with lock:
-            keeper = asyncio.create_task(self._keep(lock))
+        if not await lock.acquire():
+            raise LockError(f"could not take the per-user update lock {lock.name}")
+        keeper = asyncio.create_task(self._keep(lock))
+        try:
+            yield None
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
             try:
-                yield None
-            finally:
-                keeper.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await keeper
+                await lock.release()
+            except (LockError, RedisError) as exc:
+                # The update was handled: failing it now (Redis restarting) would have it delivered
+                # and handled again. The lock lapses by itself within ttl seconds.
+                log.warning("could not release the per-user update lock %s: %s", lock.name, type(exc).__name__)
 
     async def _keep(self, lock) -> None:
         while True:

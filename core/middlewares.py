@@ -15,9 +15,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import TelegramObject, Update
+from aiogram.types import CallbackQuery, TelegramObject, Update
+from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 
 from core import people
 from core.bot_session import StaleReply, end_reply_context, reply_context
@@ -26,6 +27,7 @@ from core.context_cache import adopt
 from core.deferred_state import DeferredState
 from core.db import commit_each_statement, forget_touch, touched_database
 from core.i18n import pick_language
+from core.outage import is_outage
 
 log = logging.getLogger("organizer.updates")
 
@@ -196,12 +198,19 @@ class ErrorReplyMiddleware(BaseMiddleware):
             if not isinstance(exc, (TelegramRetryAfter, TelegramForbiddenError, StaleReply)):
                 await self._apologise(data, "error-not-delivered")
             return None
-        except Exception:
-            log.exception("update %s (%s) failed", event.update_id, event.event_type)
+        except Exception as exc:
             session = data.get("session")
             if session is not None:
                 await session.rollback()
                 session.info[ROLLED_BACK] = True
+            if self.app.redelivers_updates and is_outage(exc):
+                # The database or Redis is away (a restart): the same update will succeed once it
+                # is back. Left unacknowledged, it comes again (webhook 500); an apology would
+                # tell the user their tap was dropped.
+                log.warning("update %s (%s) not handled, %s: the database or Redis is unreachable",
+                            event.update_id, event.event_type, type(exc).__name__)
+                raise
+            log.exception("update %s (%s) failed", event.update_id, event.event_type)
             await self._apologise(data, "error-generic")
             return None
 
@@ -215,3 +224,35 @@ class ErrorReplyMiddleware(BaseMiddleware):
                 await bot.send_message(chat.id, ctx.tr(key))
             except Exception:  # the apology itself must never crash the loop
                 log.warning("could not tell chat about the failure")
+
+
+class CallbackAnswers(CallbackAnswerMiddleware):
+    """aiogram's automatic callback answer, for updates that may be delivered twice.
+
+    Telegram accepts one answer per callback query. An update left unacknowledged during an
+    outage (see ``ErrorReplyMiddleware``) is not answered, so that its second delivery answers
+    it; and an answer refused as already given (the first delivery got that far) is no failure
+    of the update: the handler's work and replies stand, and no apology follows.
+    """
+
+    def __init__(self, app) -> None:
+        super().__init__()
+        self.app = app
+
+    async def __call__(self, handler, event, data: dict[str, Any]) -> Any:
+        async def handle(event, data):
+            try:
+                return await handler(event, data)
+            except Exception as exc:
+                answer = data.get("callback_answer")
+                if self.app.redelivers_updates and is_outage(exc) and answer is not None and not answer.answered:
+                    answer.disabled = True  # answered when the update comes again
+                raise
+
+        return await super().__call__(handle, event, data)
+
+    async def answer(self, event: CallbackQuery, callback_answer: CallbackAnswer) -> None:
+        try:
+            await super().answer(event, callback_answer)
+        except TelegramBadRequest as exc:
+            log.warning("callback query %s not answered (%s): answered before, or too late", event.id, exc.message)

@@ -25,6 +25,8 @@ from aiogram.types import Update
 from aiohttp import web
 from sqlalchemy import text
 
+from core.outage import is_outage
+
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 PROBE_TIMEOUT = 2.0
@@ -44,6 +46,7 @@ class WebhookServer:
         self.metrics = Metrics(app)
         self.metrics.instrument(app.dispatcher)
         self.accepting = False
+        app.redelivers_updates = True  # an update answered 500 comes back (core.outage)
         self._runner: web.AppRunner | None = None
         web_app = web.Application(client_max_size=1 << 20)  # an update is a few KB
         web_app.router.add_post(app.settings.webhook.path, self.update)
@@ -90,9 +93,13 @@ class WebhookServer:
             result = await dp.feed_update(bot, update)
             if isinstance(result, TelegramMethod):  # a handler returned a method instead of awaiting it
                 await bot(result)
-        except Exception:
+        except Exception as exc:
             # Not acknowledged: Telegram keeps the update and delivers it again.
-            log.exception("update %s not handled; Telegram will deliver it again", update.update_id)
+            if is_outage(exc):  # expected while the database or Redis restarts: one line, no traceback
+                log.warning("update %s not handled (%s: the database or Redis is unreachable); Telegram "
+                            "will deliver it again", update.update_id, type(exc).__name__)
+            else:
+                log.exception("update %s not handled; Telegram will deliver it again", update.update_id)
             return web.Response(status=500, text="not handled")
         return web.json_response({})
 

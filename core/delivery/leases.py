@@ -26,6 +26,7 @@ from core.db import Base, UTCDateTime, transaction, utcnow
 from core.delivery.dialect import upsert_insert
 from core.delivery.models import OutboxMessage, OutboxState
 from core.jobs.models import Job, JobState
+from core.outage import is_outage
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +119,10 @@ class LeaseKeeper:
                     await self.beat()
                 except asyncio.CancelledError:
                     raise
-                except Exception:
-                    log.warning("renewing the worker lease failed; retrying", exc_info=True)
+                except Exception as exc:
+                    # A database restart is expected now and then: one line; anything else in full.
+                    log.warning("renewing the worker lease failed (%s); retrying", type(exc).__name__,
+                                exc_info=not is_outage(exc))
                 await asyncio.sleep(self.interval)
         finally:
             try:

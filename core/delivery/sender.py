@@ -64,6 +64,7 @@ from core.delivery.queue import (
     requeue_stale_claims,
 )
 from core.delivery.ratelimit import GRANTED, Grant, RateLimiter, make_limiter
+from core.outage import is_outage
 
 log = logging.getLogger(__name__)
 
@@ -239,8 +240,12 @@ class OutboxSender:
             return rows
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("claiming outbox rows failed; retrying after the poll interval")
+        except Exception as exc:
+            if is_outage(exc):
+                log.warning("claiming outbox rows failed (%s: the database is unreachable); retrying after "
+                            "the poll interval", type(exc).__name__)
+            else:
+                log.exception("claiming outbox rows failed; retrying after the poll interval")
             await asyncio.sleep(self.settings.poll_interval_seconds)
             return []
 
@@ -480,11 +485,18 @@ class OutboxSender:
             except asyncio.CancelledError:
                 self._results = batch + self._results
                 raise
-            except Exception:
+            except Exception as exc:
                 # Keep them and try again: the rows stay claimed meanwhile, and if we die they go
                 # back to the queue after the claim timeout (at-least-once).
-                log.exception("recording %d outbox outcomes failed; retrying", len(batch))
+                if is_outage(exc):  # the database restarting: expected, one line
+                    log.warning("recording %d outbox outcomes failed (%s: the database is unreachable); "
+                                "retrying", len(batch), type(exc).__name__)
+                else:
+                    log.exception("recording %d outbox outcomes failed; retrying", len(batch))
                 self._results = batch + self._results
+                # The recorder waits for new outcomes; these must be retried even if none come
+                # (the last of a broadcast stayed claimed for good after a database restart).
+                self._results_ready.set()
                 await asyncio.sleep(self.settings.poll_interval_seconds)
 
 

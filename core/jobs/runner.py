@@ -35,6 +35,7 @@ from core.db import transaction, utcnow
 from core.delivery import wakeup
 from core.jobs import store
 from core.jobs.models import JobState
+from core.outage import is_outage
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,10 @@ class JobRunner:
         self._prepared = False
         self._stopping = False
         self._last_reap = 0.0
+        # A run or claim whose outcome did not reach the database: this runner may still hold claims
+        # it does not know of, which its lease would keep from the reaper for as long as it lives.
+        self._unsettled = False
+        self._running: set[int] = set()  # ids of the jobs being run now (by any run_once call)
         self.runs: dict[str, int] = {"done": 0, "failed": 0, "retried": 0, "dropped": 0, "lost": 0}
 
     async def prepare(self) -> None:
@@ -114,14 +119,25 @@ class JobRunner:
         self._prepared = True
 
     async def run(self) -> None:
-        """Run jobs as they fall due, until ``stop()`` (or cancelled)."""
-        await self.prepare()
+        """Run jobs as they fall due, until ``stop()`` (or cancelled). A database that goes away
+        (a restart) pauses the runner, which tries again every ``max_idle_sleep`` seconds: a
+        claim that did fail to commit left nothing behind, one that did commit times out."""
         log.info("job runner %s started with %d job kinds", self.worker_id, len(self.specs))
         while not self._stopping:
             self._wake.clear()
-            if await self.run_once():
-                continue
-            await self._sleep_until_next()
+            try:
+                if await self.run_once():
+                    continue
+                await self._sleep_until_next()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._unsettled = True
+                if is_outage(exc):
+                    log.warning("job runner: the database is unreachable (%s); trying again", type(exc).__name__)
+                else:
+                    log.exception("job runner: claiming jobs failed; trying again")
+                await asyncio.sleep(self.max_idle_sleep)
 
     def stop(self) -> None:
         """Finish the jobs in hand and return from ``run()`` between transactions: cancelling a
@@ -134,6 +150,10 @@ class JobRunner:
         if not self._prepared:
             await self.prepare()
         await self._maybe_reap()
+        if self._unsettled:  # a claim of ours that nothing here is running is left over: put it back
+            async with transaction(self.sessions) as session:
+                await store.release_claims(session, self.worker_id, keep=self._running)
+            self._unsettled = False
         async with transaction(self.sessions) as session:
             jobs = await store.claim_due(session, self.worker_id, self.specs, self.batch_size)
         # Periodic ticks run alone: sweeps often open transactions of their own.
@@ -141,7 +161,12 @@ class JobRunner:
         keyed = [job for job in jobs if not self.specs[job.job].interval]
         if keyed:
             work.append(self._run_batch(keyed))
-        await asyncio.gather(*work)
+        ids = {job.id for job in jobs}
+        self._running |= ids
+        try:
+            await asyncio.gather(*work)
+        finally:
+            self._running -= ids
         return len(jobs)
 
     async def run_until_idle(self, timeout: float = 30.0) -> int:
@@ -188,8 +213,9 @@ class JobRunner:
         async with self._slots:
             try:
                 await self._execute(job)
-            except Exception:  # bookkeeping itself failed (DB down): the claim times out and it reruns
-                log.exception("could not record the run of job %s", job.key)
+            except Exception as exc:  # bookkeeping itself failed (DB down): the next run_once puts it back
+                self._unsettled = True
+                log.error("could not record the run of job %s", job.key, exc_info=not is_outage(exc))
 
     async def _run_batch(self, jobs: list[store.ClaimedJob]) -> None:
         """Due-time jobs of one claim share one transaction, each run in its own SAVEPOINT.
@@ -203,8 +229,9 @@ class JobRunner:
                 async with transaction(self.sessions) as session:
                     for job in jobs:
                         await self._execute(job, session)
-            except Exception:  # the batch did not commit: the claims time out and the jobs rerun
-                log.exception("could not commit a batch of %d jobs", len(jobs))
+            except Exception as exc:  # the batch did not commit: the next run_once puts the claims back
+                self._unsettled = True
+                log.error("could not commit a batch of %d jobs", len(jobs), exc_info=not is_outage(exc))
 
     @asynccontextmanager
     async def _unit(self, shared: AsyncSession | None):

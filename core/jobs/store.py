@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,6 +156,20 @@ async def claimed_count(session: AsyncSession, names: Iterable[str]) -> int:
     """Jobs of ``names`` some runner has claimed and not finished yet."""
     return await session.scalar(select(func.count()).select_from(_jobs).where(
         _jobs.c.state == JobState.CLAIMED.value, _jobs.c.job.in_(list(names)))) or 0
+
+
+async def release_claims(session: AsyncSession, worker_id: str, keep: Collection[int] = ()) -> int:
+    """Put back every job this runner holds claimed except those it is running (``keep``): what is
+    left is a claim whose run could not be recorded, or whose answer was lost (the database went
+    away). Its lease would keep such a claim from the reaper for as long as the runner lives."""
+    result = await session.execute(
+        update(_jobs).where(_jobs.c.state == JobState.CLAIMED.value, _jobs.c.claimed_by == worker_id,
+                            _jobs.c.id.not_in(list(keep)))
+        .values(state=JobState.SCHEDULED.value, claimed_by=None, claimed_at=None, updated_at=utcnow())
+    )
+    if result.rowcount:
+        log.warning("%d jobs whose runs could not be recorded were put back to run again", result.rowcount)
+    return result.rowcount or 0
 
 
 async def next_due_at(session: AsyncSession, names: Iterable[str]) -> dt.datetime | None:

@@ -74,6 +74,21 @@ async def test_an_update_refused_while_stopping_is_delivered_again_and_handled_o
     assert sum("Главное меню" in (m.get("text") or "") for m in kim.messages()) == 1
 
 
+async def test_a_reply_lost_on_telegrams_side_is_acknowledged_not_delivered_again(sandbox, served):
+    """Only the database or Redis being away leaves an update unacknowledged (tests/core/test_outage.py);
+    a Telegram request that failed is told to the user and acknowledged, and the tap answered once."""
+    ned = sandbox.user("Ned")
+    await ned.send("/start demo")
+    await ned.expect(text="Главное меню")
+    sandbox.emulator.faults.drop_next("editMessageText", count=1)
+    await ned.click("Личный кабинет")
+    await ned.expect(text="Что-то пошло не так")
+    await sandbox.settle()
+    assert sandbox.emulator.world.bots[sandbox.token].webhook_error is None  # acknowledged at once
+    answers = sandbox.emulator.requests_for("answerCallbackQuery")
+    assert len(answers) == 1 and answers[0].ok
+
+
 async def test_probes_and_metrics(sandbox, served):
     _app, _server, base = served
     kim = sandbox.user("Kim")
