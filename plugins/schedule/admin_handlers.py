@@ -309,7 +309,7 @@ async def on_preview(query: CallbackQuery, app, session, event_ctx: EventContext
     if result.held_changes:
         lines[0] += "\n" + tr("schedule-admin-publish-held", count=len(result.held_changes))
     blocks = ["\n".join(render.change_lines(tr, change, speakers, tz)) for change in result.changes]
-    blocks += ["\n".join(render.held_lines(tr, change, tz)) for change in result.held_changes]
+    blocks += ["\n".join(render.held_lines(tr, change, tz, reader=False)) for change in result.held_changes]
     for shown, block in enumerate(blocks):
         if sum(len(x) for x in lines) + len(block) > render.TEXT_BUDGET - 200:
             lines.append(tr("schedule-digest-more", count=len(blocks) - shown))

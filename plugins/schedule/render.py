@@ -124,10 +124,11 @@ def change_lines(tr, change, speakers, tz) -> list[str]:
     return out
 
 
-def held_lines(tr, change, tz) -> list[str]:
-    """A change another plugin handed over (``held.Held``: a booked workshop), as ``change_lines``."""
+def held_lines(tr, change, tz, *, reader: bool = True) -> list[str]:
+    """A change another plugin handed over (``held.Held``: a booked workshop), as ``change_lines``;
+    ``reader`` False: for the organizer's preview."""
     old, new = change.old, change.new
-    out = [tr("schedule-change-workshop", title=q(change.title))]
+    out = [tr("schedule-change-workshop" if reader else "schedule-admin-held-title", title=q(change.title))]
     for what in change.what:
         if what == "cancelled":
             out.append(tr("schedule-change-workshop-cancelled", when=when(tr, old.starts_at, old.ends_at, tz)))

@@ -138,6 +138,7 @@ schedule-admin-cancel-confirm = Cancel "{ $title }"? Participants who added it h
 schedule-admin-publish-none = No unpublished changes.
 schedule-admin-publish-preview = 📣 <b>Changes: { $changes }.</b> Participants to notify: { $people } (each gets one message listing all of their changes).
 schedule-admin-publish-held = 🛠 Of them, workshop changes: { $count } — already saved, they join the same notices.
+schedule-admin-held-title = 🛠 Workshop <b>"{ $title }"</b>
 schedule-admin-published = ✅ Published { $changes } changes. Notices queued: { $people }.
 schedule-admin-speakers = 🎤 Speakers: { $count }. Tap a speaker for a one-time link (✅ — already claimed).
 schedule-admin-link = One-time link for the speaker (send it to them personally):

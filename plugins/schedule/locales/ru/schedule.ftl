@@ -138,6 +138,7 @@ schedule-admin-cancel-confirm = Отменить «{ $title }»? Участни�
 schedule-admin-publish-none = Неопубликованных изменений нет.
 schedule-admin-publish-preview = 📣 <b>Изменений: { $changes }.</b> Уведомим участников: { $people } (каждый получит одно сообщение со всеми своими изменениями).
 schedule-admin-publish-held = 🛠 Из них изменений мастер-классов: { $count } — они уже сохранены и войдут в ту же рассылку.
+schedule-admin-held-title = 🛠 Мастер-класс <b>«{ $title }»</b>
 schedule-admin-published = ✅ Опубликовано изменений: { $changes }. Уведомлений в очереди: { $people }.
 schedule-admin-speakers = 🎤 Спикеры: { $count }. Нажмите на спикера, чтобы получить одноразовую ссылку (✅ — уже привязан).
 schedule-admin-link = Одноразовая ссылка для спикера (перешлите её лично):
