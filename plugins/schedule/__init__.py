@@ -2,7 +2,8 @@
 reminders, drafts published as one digest per affected participant, speaker links, .ics export.
 
 Publishes ``schedule_session_actions`` (``hookspecs.py``); other plugins read the program through
-``public.py``.
+``public.py``. Implements workshops' ``workshops_change_notice``: a booked workshop's change joins
+the digest of the next release (``held.py``).
 """
 
 from __future__ import annotations
@@ -117,12 +118,21 @@ async def news_recipients(app, session, event, key):
     return await audiences.people(session, event, key)
 
 
+@hookimpl(optionalhook=True)  # the workshops plugin's hook: it may not be installed
+async def workshops_change_notice(app, session, event, change, now):
+    """A booked workshop's change waits for the next "Publish changes" and joins its digest."""
+    from plugins.schedule import held
+
+    return await held.take_over(app, session, event, change, now)
+
+
 @hookimpl
 def register_jobs(app):
     from plugins.schedule import jobs
 
     return [JobSpec("reminder", jobs.send_reminder),  # late is fine until the start; it checks that itself
-            JobSpec("sync_reminders", jobs.sync_reminders, interval=600.0)]
+            JobSpec("sync_reminders", jobs.sync_reminders, interval=600.0),
+            JobSpec("held", jobs.send_held)]  # held changes no release took in time
 
 
 @hookimpl

@@ -20,7 +20,7 @@ from core.filters import Magic
 from core.handlers.admin import refuse
 from core.handlers.common import reply
 from core.keyboards import button, rows
-from plugins.schedule import clock, render, service
+from plugins.schedule import clock, held, render, service
 
 HOME = "scha:home"
 EDITABLE = ("title", "time", "room", "speakers", "description", "track", "kind", "forall")
@@ -73,6 +73,7 @@ async def on_home(query: CallbackQuery, app, session, event_ctx: EventContext, s
     await state.clear()
     everything = await service.sessions_of(session, ctx.event.id, drafts=True)
     pending = sum(1 for s in everything if service.describe(s) is not None)
+    pending += await held.count(session, ctx.event.id)  # booked workshops' changes wait for the same release
     text = tr("schedule-admin-home", sessions=len(everything), pending=pending,
               drafts=tr("schedule-admin-drafts-on" if service.config(app, ctx.event).drafts
                         else "schedule-admin-drafts-off"))
@@ -298,21 +299,24 @@ async def on_preview(query: CallbackQuery, app, session, event_ctx: EventContext
         await refuse(query, ctx, callback_answer)
         return
     result, _ = await service.preview(app, session, ctx.event, ctx.member)
-    if not result.changes:
+    if not result.total:
         await reply(query, tr("schedule-admin-publish-none"), rows(_home_row(tr)))
         return
     speakers = await service.speakers_by_id(session, ctx.event.id)
     tz = service.tz_of(ctx.event)
-    lines = [tr("schedule-admin-publish-preview", changes=len(result.changes), people=len(result.recipients))]
-    for change in result.changes:
-        block = "\n".join(render.change_lines(tr, change, speakers, tz))
+    people = len(result.people)
+    lines = [tr("schedule-admin-publish-preview", changes=result.total, people=people)]
+    if result.held_changes:
+        lines[0] += "\n" + tr("schedule-admin-publish-held", count=len(result.held_changes))
+    blocks = ["\n".join(render.change_lines(tr, change, speakers, tz)) for change in result.changes]
+    blocks += ["\n".join(render.held_lines(tr, change, tz, reader=False)) for change in result.held_changes]
+    for shown, block in enumerate(blocks):
         if sum(len(x) for x in lines) + len(block) > render.TEXT_BUDGET - 200:
-            lines.append(tr("schedule-digest-more", count=len(result.changes) - (len(lines) - 1)))
+            lines.append(tr("schedule-digest-more", count=len(blocks) - shown))
             break
         lines.append(block)
-    await reply(query, "\n\n".join(lines), rows([button(tr("schedule-admin-btn-publish-go",
-                                                          people=len(result.recipients)), "scha:pubgo")],
-                                               _home_row(tr)))
+    await reply(query, "\n\n".join(lines), rows([button(tr("schedule-admin-btn-publish-go", people=people),
+                                                          "scha:pubgo")], _home_row(tr)))
 
 
 async def on_publish(query: CallbackQuery, app, session, event_ctx: EventContext, callback_answer=None) -> None:

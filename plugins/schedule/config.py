@@ -14,6 +14,11 @@ class ScheduleConfig(PluginConfig):
         default=[10], description="remind this many minutes before a bookmarked session (participants may pick one)")
     drafts: bool = Field(default=True, description="edits wait for 'Publish changes'; false: each edit is published")
     page_size: int = Field(default=8, ge=1, le=20, description="sessions per page of a list")
+    workshop_hold_minutes: int = Field(
+        default=30, ge=0, le=24 * 60,
+        description="with drafts on, a change to a booked workshop waits up to this long for 'Publish changes' "
+                    "to join the same digest (sent alone after that, or at once if the workshop is near); "
+                    "0: workshops notify at once")
 
     @field_validator("reminder_minutes")
     @classmethod

@@ -3,7 +3,10 @@
 UIDs are stable (the session's id and the event's slug; for another plugin's item, its kind and
 title), so importing a newer export into a calendar updates the entries instead of duplicating
 them; SEQUENCE grows with each edit of a session. Times carry the event's timezone (with its
-VTIMEZONE), so they read the same in any calendar app.
+VTIMEZONE), so they read the same in any calendar app — except a wall-clock time the zone shows
+twice (the hour repeated when summer time ends): there a TZID time means the first one (RFC 5545,
+3.3.5), which would move the second by an hour, so such a time is written in UTC. Every event has
+a DTEND; a deadline's equals its DTSTART (a moment).
 """
 
 from __future__ import annotations
@@ -25,6 +28,14 @@ def uid_of_item(event_slug: str, kind: str, title: str) -> str:
     return f"{kind}-{digest}@{event_slug}.pocket-organizer"
 
 
+def _at(moment: dt.datetime, tz) -> dt.datetime:
+    """``moment`` in the event's timezone, or in UTC where that local time is ambiguous."""
+    local = moment.astimezone(tz)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return moment.astimezone(dt.UTC)
+    return local
+
+
 def build(event, sessions, speakers, items, tz, *, stamp: dt.datetime) -> bytes:
     """``sessions``: schedule rows; ``items``: other plugins' ``ScheduleItem`` entries."""
     cal = icalendar.Calendar()
@@ -36,9 +47,9 @@ def build(event, sessions, speakers, items, tz, *, stamp: dt.datetime) -> bytes:
         vevent = icalendar.Event()
         vevent.add("uid", uid_of_session(event.slug, row.id))
         vevent.add("dtstamp", stamp.astimezone(dt.UTC))
-        vevent.add("dtstart", row.starts_at.astimezone(tz))
+        vevent.add("dtstart", _at(row.starts_at, tz))
         # A deadline is a moment: a zero-length event is what calendars show as one.
-        vevent.add("dtend", (row.ends_at or row.starts_at).astimezone(tz))
+        vevent.add("dtend", _at(row.ends_at or row.starts_at, tz))
         vevent.add("summary", row.title)
         if row.room:
             vevent.add("location", row.room)
@@ -55,8 +66,8 @@ def build(event, sessions, speakers, items, tz, *, stamp: dt.datetime) -> bytes:
         vevent = icalendar.Event()
         vevent.add("uid", uid_of_item(event.slug, item.kind, item.title))
         vevent.add("dtstamp", stamp.astimezone(dt.UTC))
-        vevent.add("dtstart", item.starts_at.astimezone(tz))
-        vevent.add("dtend", (item.ends_at or item.starts_at).astimezone(tz))
+        vevent.add("dtstart", _at(item.starts_at, tz))
+        vevent.add("dtend", _at(item.ends_at or item.starts_at, tz))
         vevent.add("summary", item.title)
         if item.place:
             vevent.add("location", item.place)

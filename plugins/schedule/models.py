@@ -1,4 +1,5 @@
-"""Schedule tables: sessions, speakers, bookmarks, reminder preferences, speaker links, releases.
+"""Schedule tables: sessions, speakers, bookmarks, reminder preferences, speaker links, releases,
+changes of other plugins held for the next digest.
 
 A session row holds what participants see (the *published* program). Organizer edits made while
 drafts are on wait in ``draft`` (changed fields only) until "Publish changes"; a session created
@@ -111,3 +112,27 @@ class Release(Base):
     notified: Mapped[int] = mapped_column(Integer, default=0)
     published_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HeldChange(Base):
+    """A change another plugin handed over for the next digest (``held.py``): a booked workshop
+    moved, changed place or was cancelled. One row per person and change; taken (deleted) by the
+    release that tells them, or sent on its own at ``due_at`` if no release comes first."""
+
+    __tablename__ = "schedule_held_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("core_events.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("core_users.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(32))  # what it is ("workshop"), for the digest's wording
+    subject: Mapped[str] = mapped_column(String(64))  # e.g. "workshop:12": changes to one subject merge
+    title: Mapped[str] = mapped_column(Text)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    old_starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    old_ends_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    old_place: Mapped[str | None] = mapped_column(Text, nullable=True)
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    place: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

@@ -124,10 +124,28 @@ def change_lines(tr, change, speakers, tz) -> list[str]:
     return out
 
 
-def digest(tr, event_title: str, changes, speakers, tz) -> str:
-    """One message listing all of a reader's changes; cut with "and N more" if it would not fit."""
+def held_lines(tr, change, tz, *, reader: bool = True) -> list[str]:
+    """A change another plugin handed over (``held.Held``: a booked workshop), as ``change_lines``;
+    ``reader`` False: for the organizer's preview."""
+    old, new = change.old, change.new
+    out = [tr("schedule-change-workshop" if reader else "schedule-admin-held-title", title=q(change.title))]
+    for what in change.what:
+        if what == "cancelled":
+            out.append(tr("schedule-change-workshop-cancelled", when=when(tr, old.starts_at, old.ends_at, tz)))
+        elif what == "moved":
+            out.append(tr("schedule-change-moved", old=when(tr, old.starts_at, old.ends_at, tz),
+                          new=when(tr, new.starts_at, new.ends_at, tz)))
+        elif what == "place":
+            out.append(tr("schedule-change-place", old=q(old.place or "—"), new=q(new.place or "—")))
+    return out
+
+
+def digest(tr, event_title: str, changes, speakers, tz, held=()) -> str:
+    """One message listing all of a reader's changes (sessions, then what other plugins handed
+    over); cut with "and N more" if it would not fit."""
     head = tr("schedule-digest-title", event=q(event_title))
     blocks = ["\n".join(change_lines(tr, c, speakers, tz)) for c in changes]
+    blocks += ["\n".join(held_lines(tr, h, tz)) for h in held]
     text, shown = head, 0
     for block in blocks:
         if len(text) + len(block) + 2 > TEXT_BUDGET - 120:

@@ -23,6 +23,7 @@ from core import people
 from core.delivery.dialect import upsert_insert
 from core.models import Event, Member, Role
 from core.people import SYSTEM, NotAllowed, SystemActor  # noqa: F401  (part of this service's API)
+from plugins.schedule import held
 from plugins.schedule.config import ScheduleConfig
 from plugins.schedule.models import (
     BIO_MAX, DESCRIPTION_MAX, KEY_MAX, KINDS, NAME_MAX, ROOM_MAX, TITLE_MAX, TRACK_MAX, USERNAME_MAX,
@@ -339,6 +340,19 @@ class Change:
 class Preview:
     changes: list[Change] = field(default_factory=list)
     recipients: dict[int, list[int]] = field(default_factory=dict)  # user → indexes into changes
+    # Changes other plugins handed over for this digest (held.py: booked workshops), per reader,
+    # and subject by subject for the organizer's preview.
+    held: dict[int, list] = field(default_factory=dict)
+    held_changes: list = field(default_factory=list)
+
+    @property
+    def people(self) -> list[int]:
+        """Everyone the release tells (once each)."""
+        return list(self.recipients) + [uid for uid in self.held if uid not in self.recipients]
+
+    @property
+    def total(self) -> int:
+        return len(self.changes) + len(self.held_changes)
 
 
 def describe(row: Session) -> Change | None:
@@ -415,7 +429,13 @@ async def preview(app, session: AsyncSession, event: Event, actor, *, only: list
             told.update(everyone)
         for uid in told:
             result.recipients.setdefault(uid, []).append(index)
+    _add_held(result, await held.pending(session, event.id))
     return result, [row for row, _ in described]
+
+
+def _add_held(result: Preview, rows) -> None:
+    result.held = held.by_reader(rows)
+    result.held_changes = held.by_subject(rows)
 
 
 async def publish(app, session: AsyncSession, event: Event, actor, *, now: dt.datetime,
@@ -426,13 +446,16 @@ async def publish(app, session: AsyncSession, event: Event, actor, *, now: dt.da
     from plugins.schedule.models import Release
 
     result, rows = await preview(app, session, event, actor, only=only, lock=True)
+    # What other plugins handed over joins this digest: taken, so that their job finds it gone.
+    _add_held(result, await held.take(session, event.id))
     if not rows:
         # Drafts that change nothing (edited back to what is published) are just cleared.
         for row in await _drafted(session, event.id, only, lock=False):
             if row.published_at is not None:
                 row.draft = None
-        return None
-    release = Release(event_id=event.id, changes=len(result.changes), notified=len(result.recipients),
+        if not result.held:
+            return None
+    release = Release(event_id=event.id, changes=result.total, notified=len(result.people),
                       published_by=getattr(actor, "user_id", None), published_at=now)
     session.add(release)
     for row in rows:
@@ -484,8 +507,9 @@ async def toggle_bookmark(session: AsyncSession, event: Event, user_id: int, ses
 
 
 async def forget_member(session: AsyncSession, event: Event, user_id: int) -> None:
-    """A participant's data erased: their bookmarks and reminder setting go."""
+    """A participant's data erased: their bookmarks, reminder setting and held notices go."""
     await session.execute(delete(Bookmark).where(Bookmark.event_id == event.id, Bookmark.user_id == user_id))
+    await held.forget(session, event.id, user_id)
     await session.execute(delete(ReminderPref).where(ReminderPref.event_id == event.id,
                                                      ReminderPref.user_id == user_id))
 

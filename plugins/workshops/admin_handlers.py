@@ -379,7 +379,8 @@ async def _apply_edit(target: Message, app, session, ctx, state, wid: int, chang
     else:
         result = await service.update_workshop(app, session, ctx.event, ctx.member, wid, changes)
         note = ctx.tr("workshops-saved") + (
-            "\n" + ctx.tr("workshops-notified", count=result.notified) if result.notified else "")
+            "\n" + ctx.tr("workshops-notified", count=result.notified) if result.notified else "") + (
+            "\n" + ctx.tr("workshops-notified-joined", count=result.joined) if result.joined else "")
     await session.commit()
     await state.clear()
     await target.answer(note)

@@ -1,9 +1,10 @@
 """Hooks the workshops plugin publishes (through ``add_hookspecs``) for plugins built on it.
 
-The waitlist plugin implements them; any other plugin may (a lottery, paid seats, ...). Every hook is
-called inside the transaction that changes seats, with the workshop row already locked, so what an
-implementation writes (offers, notices in the outbox) commits or rolls back with the change.
-Called only on plugins active for the workshop's event; async implementations are awaited in order.
+The waitlist plugin implements them; any other plugin may (a lottery, paid seats, ...); the schedule
+plugin implements ``workshops_change_notice``. Every hook is called inside the transaction that
+changes seats, with the workshop row already locked, so what an implementation writes (offers,
+notices in the outbox) commits or rolls back with the change. Called only on plugins active for
+the workshop's event; async implementations are awaited in order.
 """
 
 from __future__ import annotations
@@ -74,3 +75,11 @@ def workshops_people(app, session, workshop):
 def workshops_export_rows(app, session, workshop):
     """Extra CSV rows for the organizer export: ``[status, position, user_id, name, username,
     phone, since]`` per person (the waitlist adds its queue)."""
+
+@hookspec
+def workshops_change_notice(app, session, event, change, now):
+    """A workshop moved, changed place or is cancelled: ``change`` (``notify.WorkshopChange``) says
+    how and who should hear of it. Return the user ids you will tell yourself; workshops sends its
+    own notice to everyone else (to all of them when nobody implements this). The schedule plugin
+    takes the booked people here, so the change joins the one digest of program changes each of
+    them gets. Called in the transaction of the change."""

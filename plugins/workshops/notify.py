@@ -6,7 +6,9 @@ vanishes together with the state change that caused it. Texts are rendered per r
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +17,24 @@ from core.i18n import pick_language
 from core.models import User
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkshopChange:
+    """A change people should hear about, as plain data (the ``workshops_change_notice`` hook's
+    argument): a plugin that folds it into a notice of its own needs nothing else of ours."""
+
+    workshop_id: int
+    version: int  # the workshop's version after the change
+    title: str
+    cancelled: bool
+    old_starts_at: dt.datetime
+    old_ends_at: dt.datetime
+    old_place: str | None
+    starts_at: dt.datetime  # equal to the old values when the workshop is cancelled
+    ends_at: dt.datetime
+    place: str | None
+    recipients: dict[int, str]  # user id -> booked | offered | waiting
 
 
 async def languages(app, session, event, user_ids) -> dict[int, str]:

@@ -94,5 +94,6 @@ class CapacityResult:
 class UpdateResult:
     workshop: object
     changed: list[str] = field(default_factory=list)
-    notified: int = 0
+    notified: int = 0  # people told of a change of time or place
+    joined: int = 0  # of them, told in another plugin's digest (workshops_change_notice)
     capacity: CapacityResult | None = None

@@ -722,7 +722,7 @@ async def update_workshop(app, session, event: Event, actor, workshop_id: int, c
         workshop.version += 1
         workshop.updated_at = now
     if any(name in result.changed for name in NOTIFY_FIELDS):
-        result.notified = await _announce_change(app, session, event, workshop, old)
+        result.notified, result.joined = await _announce_change(app, session, event, workshop, old, now)
     await session.flush()
     if "starts_at" in result.changed:
         await reminders.plan(app, session, event, workshop, now)
@@ -769,9 +769,10 @@ async def delete_workshop(app, session, event: Event, actor, workshop_id: int,
     told = 0
     if workshop.ends_at > now:  # nobody needs a "cancelled" notice for a workshop that is over
         recipients = await _recipients(app, session, event, workshop, include_waiting=True)
-        told = await _send_to(app, session, event, workshop, recipients, "cancelled",
-                              lambda tr: tr("workshops-notice-cancelled", title=_q(workshop.title),
-                                            when=format_when(tr, workshop, tz_of(event))))
+        change = _change(workshop, recipients, cancelled=True, old=None)
+        told, _ = await _send_to(app, session, event, change, "cancelled",
+                                 lambda tr: tr("workshops-notice-cancelled", title=_q(workshop.title),
+                                               when=format_when(tr, workshop, tz_of(event))), now)
     await reminders.forget(session, workshop.id)
     await session.delete(workshop)
     await session.flush()
@@ -804,16 +805,33 @@ async def _recipients(app, session, event, workshop, *, include_waiting: bool) -
     return recipients
 
 
-async def _send_to(app, session, event, workshop, recipients: dict[int, str], what: str, render) -> int:
-    langs = await notify.languages(app, session, event, list(recipients))
-    for uid in recipients:
+def _change(workshop: Workshop, recipients: dict[int, str], *, cancelled: bool,
+            old: dict[str, Any] | None) -> notify.WorkshopChange:
+    old = old or {name: getattr(workshop, name) for name in NOTIFY_FIELDS}
+    return notify.WorkshopChange(
+        workshop_id=workshop.id, version=workshop.version, title=workshop.title, cancelled=cancelled,
+        old_starts_at=old["starts_at"], old_ends_at=old["ends_at"], old_place=old["place"],
+        starts_at=workshop.starts_at, ends_at=workshop.ends_at, place=workshop.place, recipients=dict(recipients))
+
+
+async def _send_to(app, session, event, change: notify.WorkshopChange, what: str, render,
+                   now: dt.datetime) -> tuple[int, int]:
+    """Tell ``change.recipients``, except those a plugin takes to tell in a notice of its own (the
+    schedule's digest). Returns ``(told, taken)``: everyone who hears of it, and how many of them
+    through the other plugin."""
+    answers = await _hook(app, event, "workshops_change_notice", session=session, event=event, change=change, now=now)
+    taken = {uid for uid in answers if uid in change.recipients}  # the lists come flattened
+    ours = [uid for uid in change.recipients if uid not in taken]
+    langs = await notify.languages(app, session, event, ours)
+    for uid in ours:
         tr = app.translator(langs[uid])
         await notify.enqueue_notice(session, user_id=uid, event_id=event.id, text=render(tr),
-                                    dedupe_key=f"workshops:{what}:{workshop.id}:{workshop.version}:{uid}")
-    return len(recipients)
+                                    dedupe_key=f"workshops:{what}:{change.workshop_id}:{change.version}:{uid}")
+    return len(change.recipients), len(taken)
 
 
-async def _announce_change(app, session, event, workshop: Workshop, old: dict[str, Any]) -> int:
+async def _announce_change(app, session, event, workshop: Workshop, old: dict[str, Any],
+                           now: dt.datetime) -> tuple[int, int]:
     tz = tz_of(event)
     recipients = await _recipients(app, session, event, workshop, include_waiting=False)
 
@@ -828,7 +846,8 @@ async def _announce_change(app, session, event, workshop: Workshop, old: dict[st
                             new=_q(workshop.place or "—")))
         return "\n".join(lines)
 
-    return await _send_to(app, session, event, workshop, recipients, "changed", render)
+    change = _change(workshop, recipients, cancelled=False, old=old)
+    return await _send_to(app, session, event, change, "changed", render, now)
 
 
 # --- lists for organizers -------------------------------------------------------------------------

@@ -16,9 +16,10 @@ from core.program import import_program
 TZ = zoneinfo.ZoneInfo("Europe/Moscow")
 
 
-async def start(sandbox, *, schedule=None, workshops=None, plugins=("schedule", "workshops"), poll=True):
+async def start(sandbox, *, schedule=None, workshops=None, plugins=("schedule", "workshops"), poll=True,
+                timezone="Europe/Moscow"):
     sections = {"schedule": schedule or {}, "workshops": workshops or {}}
-    events = {"demo": {"title": "Demo", "timezone": "Europe/Moscow", "language": "ru", "signup": {"enabled": False},
+    events = {"demo": {"title": "Demo", "timezone": timezone, "language": "ru", "signup": {"enabled": False},
                        "plugins": {k: v for k, v in sections.items() if k in plugins}}}
     return await sandbox.start(plugins=list(plugins), events=events, poll=poll)
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 
 import icalendar
 import ics as ics_parser
 from sqlalchemy import select
 
+from core.db import utcnow
 from core.models import Member
-from sch_helpers import TZ, day, event, load, local, program, session_id, start
+from sch_helpers import TZ, at, day, event, load, local, program, session_id, start
 
 
 async def link_for(olga, speaker: str) -> str:
@@ -165,6 +167,85 @@ async def test_ics_export_parses_with_two_libraries_and_keeps_the_event_timezone
     rust = await session_id(app, "rust")
     assert str(events["Rust in production"]["uid"]) == f"session-{rust}@demo.pocket-organizer"
     assert dt.timedelta(0) == start_at.utcoffset() - dt.timedelta(hours=3)
+
+
+def _next_fall_back(zone: zoneinfo.ZoneInfo, after: dt.date) -> dt.date:
+    """The next day on which ``zone`` turns its clocks back (an hour of that night happens twice)."""
+    d = after
+    while True:
+        d += dt.timedelta(days=1)
+        noon = dt.datetime(d.year, d.month, d.day, 12, tzinfo=zone)
+        if noon.utcoffset() < (noon - dt.timedelta(days=1)).utcoffset():
+            return d
+
+
+async def test_every_end_time_in_the_ics_round_trips_through_both_parsers(sandbox):
+    """A session across midnight, a deadline (no end: a moment), a booked workshop across midnight and
+    a session ending in the hour that happens twice when summer time ends: both parsers read every
+    start and end as the same instant, in the event's timezone wherever that is unambiguous."""
+    from plugins.schedule import service
+    from plugins.workshops import service as ws
+
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    app = await start(sandbox, timezone="Europe/Berlin")
+    d = day()
+    d2 = d + dt.timedelta(days=1)
+    fall = _next_fall_back(berlin, d)
+    wall = lambda day_, hhmm: dt.datetime.combine(day_, dt.time.fromisoformat(hhmm), berlin)  # noqa: E731
+    # 00:30 summer time + 3 h = 02:30 of the repeated hour, the second time (winter time).
+    party_start = wall(fall, "00:30")
+    party_end = party_start.astimezone(dt.UTC) + dt.timedelta(hours=3)
+    assert party_end.astimezone(berlin).replace(fold=0).utcoffset() != party_end.astimezone(berlin).utcoffset()
+    await load(app, {"schedule": {"sessions": [
+        {"key": "opening", "kind": "keynote", "title": "Opening", "starts_at": at(d, "10:00"),
+         "ends_at": at(d, "10:30"), "room": "Main hall"},
+        {"key": "night", "kind": "other", "title": "Night hack", "starts_at": at(d, "22:30"),
+         "ends_at": at(d2, "01:30"), "room": "Lab"},
+        {"key": "submit", "kind": "deadline", "title": "Submission", "starts_at": at(d2, "18:00")},
+        {"key": "party", "kind": "other", "title": "Clock party", "starts_at": party_start.isoformat(),
+         "ends_at": party_end.isoformat(), "room": "Roof"},
+    ]}})
+    ev = await event(app)
+    alice = sandbox.user("Alice")
+    await alice.send("/start demo")
+    ids = [await session_id(app, key) for key in ("opening", "night", "submit", "party")]
+    async with app.transaction() as s:
+        workshop = await ws.create_workshop(app, s, ev, ws.SYSTEM, ws.WorkshopData(
+            title="Midnight soldering", starts_at=wall(d, "23:00").astimezone(dt.UTC),
+            ends_at=wall(d2, "00:30").astimezone(dt.UTC), capacity=5, place="Basement"))
+        await ws.book(app, s, ev, alice.id, workshop.id)
+        for sid in ids:
+            assert await service.toggle_bookmark(s, ev, alice.id, sid, now=utcnow())
+
+    await alice.send("/menu")
+    await alice.click("🗓 Программа")
+    await alice.click("⭐ Моё расписание")
+    await alice.click("📅 Скачать .ics")
+    doc = await alice.expect(text="Ваше расписание (5)")
+    data = sandbox.emulator.world.files[doc["document"]["file_id"]].data
+
+    expected = {"Opening": (wall(d, "10:00"), wall(d, "10:30")),
+                "Night hack": (wall(d, "22:30"), wall(d2, "01:30")),
+                "Submission": (wall(d2, "18:00"), wall(d2, "18:00")),
+                "Clock party": (party_start, party_end),
+                "Midnight soldering": (wall(d, "23:00"), wall(d2, "00:30"))}
+    instants = {title: tuple(t.astimezone(dt.UTC) for t in span) for title, span in expected.items()}
+
+    cal = icalendar.Calendar.from_ical(data)
+    read = {str(e["summary"]): (e.decoded("dtstart"), e.decoded("dtend")) for e in cal.walk("VEVENT")}
+    assert {t: tuple(x.astimezone(dt.UTC) for x in span) for t, span in read.items()} == instants
+    for title in ("Opening", "Night hack", "Submission", "Midnight soldering"):
+        start_at, end_at = read[title]
+        assert str(start_at.tzinfo) == str(end_at.tzinfo) == "Europe/Berlin", title
+        assert (start_at, end_at) == expected[title]
+    assert read["Night hack"][1].date() == d2  # past midnight, the next day
+
+    other = ics_parser.Calendar(data.decode())
+    parsed = {e.name: (e.begin.datetime, e.end.datetime) for e in other.events}
+    assert {t: tuple(x.astimezone(dt.UTC) for x in span) for t, span in parsed.items()} == instants
+    for title in ("Opening", "Night hack", "Submission", "Midnight soldering"):
+        for got, want in zip(parsed[title], expected[title], strict=True):
+            assert got.utcoffset() == want.utcoffset() and got.replace(tzinfo=None) == want.replace(tzinfo=None)
 
 
 async def test_any_field_is_edited_through_a_preview_into_the_draft(sandbox):

@@ -81,6 +81,9 @@ schedule-change-room = 📍 Room: was { $old }, now { $new }
 schedule-change-speakers = 🎤 Speakers: were { $old }, now { $new }
 schedule-change-renamed = ✏️ New title: "{ $new }"
 schedule-change-details = ✏️ Description updated
+schedule-change-workshop = 🛠 Workshop <b>"{ $title }"</b> you are booked for
+schedule-change-workshop-cancelled = ❌ Cancelled ({ $when }); your booking is removed
+schedule-change-place = 📍 Place: was { $old }, now { $new }
 
 ## Speakers
 schedule-speaker-claimed = 🎤 Done: you are the speaker "{ $name }". Your talks are in "My schedule".
@@ -134,6 +137,8 @@ schedule-admin-list = 📋 Program items: { $count }
 schedule-admin-cancel-confirm = Cancel "{ $title }"? Participants who added it hear of it when you publish.
 schedule-admin-publish-none = No unpublished changes.
 schedule-admin-publish-preview = 📣 <b>Changes: { $changes }.</b> Participants to notify: { $people } (each gets one message listing all of their changes).
+schedule-admin-publish-held = 🛠 Of them, workshop changes: { $count } — already saved, they join the same notices.
+schedule-admin-held-title = 🛠 Workshop <b>"{ $title }"</b>
 schedule-admin-published = ✅ Published { $changes } changes. Notices queued: { $people }.
 schedule-admin-speakers = 🎤 Speakers: { $count }. Tap a speaker for a one-time link (✅ — already claimed).
 schedule-admin-link = One-time link for the speaker (send it to them personally):

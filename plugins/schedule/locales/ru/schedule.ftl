@@ -81,6 +81,9 @@ schedule-change-room = 📍 Зал: был { $old }, стал { $new }
 schedule-change-speakers = 🎤 Спикеры: были { $old }, стали { $new }
 schedule-change-renamed = ✏️ Новое название: «{ $new }»
 schedule-change-details = ✏️ Обновлено описание
+schedule-change-workshop = 🛠 Мастер-класс <b>«{ $title }»</b>, на который вы записаны
+schedule-change-workshop-cancelled = ❌ Отменён ({ $when }), ваша запись снята
+schedule-change-place = 📍 Место: было { $old }, стало { $new }
 
 ## Speakers
 schedule-speaker-claimed = 🎤 Готово: вы — спикер «{ $name }». Ваши выступления — в «Моём расписании».
@@ -134,6 +137,8 @@ schedule-admin-list = 📋 Пункты программы: { $count }
 schedule-admin-cancel-confirm = Отменить «{ $title }»? Участники, добавившие пункт, узнают об этом при публикации.
 schedule-admin-publish-none = Неопубликованных изменений нет.
 schedule-admin-publish-preview = 📣 <b>Изменений: { $changes }.</b> Уведомим участников: { $people } (каждый получит одно сообщение со всеми своими изменениями).
+schedule-admin-publish-held = 🛠 Из них изменений мастер-классов: { $count } — они уже сохранены и войдут в ту же рассылку.
+schedule-admin-held-title = 🛠 Мастер-класс <b>«{ $title }»</b>
 schedule-admin-published = ✅ Опубликовано изменений: { $changes }. Уведомлений в очереди: { $people }.
 schedule-admin-speakers = 🎤 Спикеры: { $count }. Нажмите на спикера, чтобы получить одноразовую ссылку (✅ — уже привязан).
 schedule-admin-link = Одноразовая ссылка для спикера (перешлите её лично):

@@ -104,6 +104,7 @@ workshops-created = ✅ Workshop “{ $title }” created.
 workshops-edit-intro = ✏️ Editing “{ $title }”.
 workshops-saved = ✅ Saved.
 workshops-notified = Attendees notified: { $count }.
+workshops-notified-joined = Of them, in the digest of program changes: { $count }.
 workshops-capacity-changed = ✅ Seats: now { $new } (was { $old }).
 workshops-try-again = Please try again.
 workshops-ask-title = Title (up to 200 characters):

@@ -110,6 +110,7 @@ workshops-created = ✅ Мастер-класс «{ $title }» создан.
 workshops-edit-intro = ✏️ Изменение «{ $title }».
 workshops-saved = ✅ Сохранено.
 workshops-notified = Участникам отправлено уведомление: { $count }.
+workshops-notified-joined = Из них в общей сводке изменений программы: { $count }.
 workshops-capacity-changed = ✅ Мест теперь { $new } (было { $old }).
 workshops-try-again = Попробуйте ещё раз.
 workshops-ask-title = Название (до 200 символов):
