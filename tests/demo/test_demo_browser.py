@@ -25,7 +25,9 @@ async def page(demo):
         pytest.fail(f"Chromium not found at {CHROMIUM}: the browser tests need it. Install it with\n"
                     "    apt-get update && apt-get install -y chromium\n"
                     "(or point ORGANIZER_CHROMIUM at a Chromium binary). Do not run `playwright install`.")
-    from playwright.async_api import async_playwright
+    from playwright.async_api import async_playwright, expect
+
+    expect.set_options(timeout=TIMEOUT_MS)  # assertions wait as long as actions (a loaded machine)
 
     errors: list[str] = []
     async with async_playwright() as pw:
