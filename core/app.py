@@ -221,9 +221,10 @@ class OrganizerApp:
     def _gated(self, plugin: str, router: Router) -> Router:
         wrapper = Router(name=f"plugin:{plugin}")
         gate = PluginEnabled(plugin)
-        for observer in wrapper.observers.values():
-            if observer.event_name not in ("update", "error"):
-                observer.filter(gate)
+        # Only the update types the plugin handles: a gate on an observer with no handler below
+        # is never asked, and each one costs aiogram a signature inspection at start-up.
+        for update_type in router.resolve_used_update_types():
+            wrapper.observers[update_type].filter(gate)
         wrapper.include_router(router)
         return wrapper
 

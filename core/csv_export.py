@@ -3,11 +3,16 @@
 A cell a participant controls (a name, a company) that starts with ``=``, ``+``, ``-``, ``@``, a
 tab or a carriage return is read by Excel/LibreOffice as a formula (``=HYPERLINK(...)`` leaks
 data or lures a click). OWASP's rule: prefix such a cell with a single quote so it stays text.
+
+An export reads its rows on the event loop as plain values (no ORM instances) and turns them into
+text in a worker thread (``await asyncio.to_thread(...)``, ending in ``text(rows)``): an export of a
+big event is thousands of rows, and the loop keeps serving taps meanwhile.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable
 from typing import Any
 
@@ -37,3 +42,10 @@ class SafeCSVWriter:
 
 def writer(stream, **fmtparams) -> SafeCSVWriter:
     return SafeCSVWriter(stream, **fmtparams)
+
+
+def text(rows: Iterable[Iterable[Any]]) -> str:
+    """The rows as formula-safe CSV text."""
+    buffer = io.StringIO()
+    writer(buffer).writerows(rows)
+    return buffer.getvalue()

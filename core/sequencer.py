@@ -7,12 +7,15 @@ last seats) wraps its critical section in ``async with app.sequencer.ordered(upd
 it starts once every earlier update still in flight here has either finished or reached a gate,
 and no earlier update holds or waits at the same ``key``; it ends when the section ends.
 
-``batched(update_id, key, item, process)`` is the same gate for work that can be done for many
-taps at once. When a burst queues at one gate (a thousand people tapping "book" for the last seats
-of one workshop), the tap whose turn it is takes the taps due behind it, in update order, and runs
-``process`` over all of them: one transaction, one lock and one commit for the lot instead of one
-each, and every tap gets its own result. The order is the one ``ordered`` would have served them
-in, so nobody is told anything different; a lone tap is simply a batch of one.
+``batched(update_id, key, item, process, *args)`` is the same gate for work that can be done for
+many taps at once. When a burst queues at one gate (a thousand people tapping "book" for the last
+seats of one workshop), the tap whose turn it is takes the taps due behind it, in update order, and
+runs ``process(*args, items)`` over all of them: one transaction, one lock and one commit for the
+lot instead of one each, and every tap gets its own result. ``process`` is meant to be a named
+function (a service's) and ``args`` plain values (the leading tap's session among them), with the
+taps' plain data as items, rather than a closure built in a handler. The order is the one
+``ordered`` would have served them in, so nobody is told anything different; a lone tap is simply a
+batch of one.
 
 Waiting holds no database connection (the context transaction ended before the handler).
 ``max_wait`` bounds the wait so one stuck update cannot hold everyone up; across several bot
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import heapq
 import logging
 import math
@@ -130,12 +134,14 @@ class UpdateSequencer:
             self._depart(key, [update_id])
 
     async def batched(self, update_id: int | None, key: Hashable, item: Any,
-                      process: Callable[[list[Any]], Awaitable[list[Any]]]) -> Any:
-        """``process(items)`` over this tap's ``item`` and those of the taps due behind it at this
-        gate, in update order; returns this tap's result (or raises its error). ``process`` returns
-        one result per item; it runs in the task of the tap leading the batch and must roll back
-        what it began if it raises. A failed batch is retried item by item, so one bad tap fails
-        alone."""
+                      process: Callable[..., Awaitable[list[Any]]], *args: Any) -> Any:
+        """``process(*args, items)`` over this tap's ``item`` and those of the taps due behind it at
+        this gate, in update order; returns this tap's result (or raises its error). ``process``
+        returns one result per item; it runs in the task of the tap leading the batch, with that
+        tap's ``args``, and must roll back what it began if it raises. A failed batch is retried
+        item by item, so one bad tap fails alone."""
+        if args:
+            process = functools.partial(process, *args)
         if update_id is None:
             return (await process([item]))[0]
         go = self._arrive(update_id, key)

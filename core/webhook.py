@@ -61,7 +61,8 @@ class WebhookServer:
         site = web.TCPSite(self._runner, self.host, self.port, reuse_port=self.reuse_port or None)
         await site.start()
         self.accepting = True
-        self.port = site._server.sockets[0].getsockname()[1] if self.port == 0 else self.port
+        if self.port == 0:  # the port the OS picked (aiohttp's public list of bound addresses)
+            self.port = self._runner.addresses[0][1]
         log.info("webhook server listening on %s:%d", self.host, self.port)
         return self.port
 

@@ -150,7 +150,11 @@ async def organizer_bot(emu, db_url: str, users: list[dict], warm: list[dict], s
     box = Sandbox(db_url, emulator=emu)
     events = {"demo": {"title": "Bench", "timezone": "Europe/Moscow", "signup": {"enabled": False},
                        "plugins": {"workshops": {"live_updates": True}, "waitlist": {}}}}
-    app = await box.start(plugins=["workshops", "waitlist"], events=events, poll=False)
+    # The highest send rates the config accepts: the emulator enforces no flood limits and the echo
+    # bot has no limiter; with the default 30 a second this would time the pacing (bench/rush does).
+    limits = {"global_rate": 1000, "private_chat_rate": 1000, "private_chat_burst": 1000}
+    app = await box.start(plugins=["workshops", "waitlist"], events=events, poll=False,
+                          settings={"delivery": limits})
     app.freeze_startup_objects()  # as `organizer run` does once started
     try:
         async with app.transaction() as s:

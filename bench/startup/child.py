@@ -13,9 +13,15 @@ import sys
 async def organizer(api: str, db: str) -> None:
     from core.app import OrganizerApp
 
-    app = OrganizerApp.from_config(None, environ={}, overrides={
-        "bot": {"token": "42:BENCH", "api_server": api}, "database": {"url": db},
-        "events": {"demo": {"title": "Bench", "timezone": "Europe/Moscow", "signup": {"enabled": False}}}})
+    overrides = {"bot": {"token": "42:BENCH", "api_server": api}, "database": {"url": db},
+                 "events": {"demo": {"title": "Bench", "timezone": "Europe/Moscow", "signup": {"enabled": False}}}}
+    if os.environ.get("BENCH_LIMITS") == "max":
+        # bench/dispatch: the emulator enforces no flood limits and the bare bot has no limiter, so
+        # ours runs at the highest rates its config accepts (every reply still passes the limiter).
+        # Pacing at Telegram's real limits is what bench/rush measures.
+        overrides["delivery"] = {"global_rate": 1000, "private_chat_rate": 1000, "private_chat_burst": 1000,
+                                 "user_updates_per_second": 1000, "user_updates_burst": 1000}
+    app = OrganizerApp.from_config(None, environ={}, overrides=overrides)
     await app.startup()
     await app.bot.get_me()
     app.freeze_startup_objects()  # as `organizer run` does once started

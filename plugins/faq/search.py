@@ -5,6 +5,10 @@ stemmer (Russian for Cyrillic, English for Latin), so «регистрации»
 «зарегистрироваться» meet at «регистрац»/«зарегистрир»; then rapidfuzz compares stems, so a typo
 («рeгистрацыя») still lands near. An entry scores by how many of the query's words it covers
 (its question counts more than its answer).
+
+snowballstemmer (every language's stemmer, ~40 modules) and rapidfuzz are imported at the first
+search, not when the bot starts: together they are a few MB of a bot's idle memory, spent only
+once someone types a question.
 """
 
 from __future__ import annotations
@@ -12,9 +16,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-import snowballstemmer
-from rapidfuzz import fuzz, process
 
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # Words that say nothing about the topic: without them "как где когда" would match everything.
@@ -31,7 +32,17 @@ GOOD = 0.4  # share of the query's words an entry must cover to be offered
 
 @lru_cache(maxsize=2)
 def _stemmer(lang: str):
+    import snowballstemmer
+
     return snowballstemmer.stemmer(lang)
+
+
+@lru_cache(maxsize=1)
+def _matcher():
+    """rapidfuzz's ``(process.extractOne, fuzz)``, imported once."""
+    from rapidfuzz import fuzz, process
+
+    return process.extractOne, fuzz
 
 
 @lru_cache(maxsize=20000)
@@ -54,13 +65,14 @@ class Hit:
 def _coverage(query: list[str], doc: list[str]) -> float:
     if not query or not doc:
         return 0.0
+    extract_one, fuzz = _matcher()
     total = 0.0
     for term in query:
-        best = process.extractOne(term, doc, scorer=fuzz.ratio, score_cutoff=MATCH_CUTOFF)
+        best = extract_one(term, doc, scorer=fuzz.ratio, score_cutoff=MATCH_CUTOFF)
         if best is not None:
             total += best[1] / 100
         elif len(term) >= 5:  # a long stem inside a compound or a longer form
-            best = process.extractOne(term, doc, scorer=fuzz.partial_ratio, score_cutoff=90)
+            best = extract_one(term, doc, scorer=fuzz.partial_ratio, score_cutoff=90)
             total += best[1] / 100 * 0.8 if best is not None and len(best[0]) >= 5 else 0
     return total / len(query)
 

@@ -422,8 +422,7 @@ async def on_vote(query: CallbackQuery, app, session, event_ctx: EventContext, c
     if session.bind.dialect.name == "sqlite":
         order_key = event_update.update_id if event_update is not None else None
         result, options, results = await app.sequencer.batched(
-            order_key, ("polls:vote", event.id, int(poll_id)), item,
-            lambda items: _decide(app, session, event, int(poll_id), items))
+            order_key, ("polls:vote", event.id, int(poll_id)), item, _decide, app, session, event, int(poll_id))
     else:
         async with _vote_slots(app):
             ((result, options, results),) = await _decide(app, session, event, int(poll_id), [item])

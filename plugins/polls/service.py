@@ -9,10 +9,10 @@ back into a name.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import hmac
-import io
 import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -419,30 +419,31 @@ async def list_polls(session, event_id: int, *, pinned_open: bool = False, limit
 
 async def export_csv(app, session, event: Event, actor, poll_id: int) -> str:
     """Counts per option; for a named poll also one row per vote. An anonymous poll's file holds
-    the counts only: no user ids, names or times that could point at a person."""
+    the counts only: no user ids, names or times that could point at a person. The rows are read
+    here; the text is written in a worker thread, so the loop keeps serving votes meanwhile."""
     people.require_organizer(app.settings, event, actor)
     poll = await get_poll(session, event.id, poll_id)
     if poll is None:
         raise PollsError("polls-gone")
-    out = io.StringIO()
-    writer = csv_export.writer(out)  # formula-safe: every cell a participant or organizer typed
-    writer.writerow(["question", poll.question])
-    writer.writerow(["voters", (await results(session, poll)).voters])
-    writer.writerow([])
-    writer.writerow(["option", "votes"])
-    for text, count in (await results(session, poll)).counts:
-        writer.writerow([text, count])
+    counted = await results(session, poll)
+    lines: list[list] = [["question", poll.question], ["voters", counted.voters], [], ["option", "votes"],
+                         *([text, count] for text, count in counted.counts)]
+    votes: list[tuple] = []
     if not poll.anonymous:
-        writer.writerow([])
-        writer.writerow(["user_id", "name", "username", "option", "voted_at"])
-        rows = await session.execute(
+        votes = [tuple(r) for r in (await session.execute(
             select(PollVote.user_id, User.first_name, User.last_name, User.username, PollOption.text, PollVote.voted_at)
             .join(PollOption, PollOption.id == PollVote.option_id).outerjoin(User, User.id == PollVote.user_id)
-            .where(PollVote.poll_id == poll.id).order_by(PollVote.id))
-        for user_id, first, last, username, option, at in rows.all():
+            .where(PollVote.poll_id == poll.id).order_by(PollVote.id))).all()]
+    return await asyncio.to_thread(_csv_text, lines, None if poll.anonymous else votes)
+
+
+def _csv_text(lines: list[list], votes: list[tuple] | None) -> str:
+    if votes is not None:
+        lines += [[], ["user_id", "name", "username", "option", "voted_at"]]
+        for user_id, first, last, username, option, at in votes:
             name = " ".join(p for p in (first, last) if p)
-            writer.writerow([user_id or "", name, username or "", option, at.isoformat(timespec="seconds")])
-    return out.getvalue()
+            lines.append([user_id or "", name, username or "", option, at.isoformat(timespec="seconds")])
+    return csv_export.text(lines)  # formula-safe: every cell a participant or organizer typed
 
 
 async def forget_member(session, event: Event, user_id: int) -> int:

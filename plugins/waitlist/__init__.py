@@ -64,9 +64,9 @@ async def profile_sections(app, session, event, member, tr):
     for item in mine:
         when = workshops.format_when(tr, item.workshop, tz)
         if item.position is None:
-            lines.append(tr("waitlist-profile-offered", title=workshops._q(item.workshop.title), when=when))
+            lines.append(tr("waitlist-profile-offered", title=service.quote(item.workshop.title), when=when))
         else:
-            lines.append(tr("waitlist-profile-line", title=workshops._q(item.workshop.title), when=when,
+            lines.append(tr("waitlist-profile-line", title=service.quote(item.workshop.title), when=when,
                             position=item.position))
     return [ProfileSection("waitlist-profile-title", tuple(lines), order=31)]
 

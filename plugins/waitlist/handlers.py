@@ -9,12 +9,15 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.text_decorations import html_decoration as hd
 
+from core import dates
 from core.callback_types import RowId
 from core.context import EventContext
 from core.keyboards import button
 from plugins.waitlist import service
 from plugins.workshops import service as workshops
-from plugins.workshops.handlers import _clash_args, show_card
+# The one name still taken from the workshops handlers: showing a workshop card (its render, live-view
+# row and commit) has no home in a public module of the workshops plugin yet.
+from plugins.workshops.handlers import show_card
 from plugins.workshops.keyboards import WsCard
 
 
@@ -57,7 +60,7 @@ async def on_offer(query: CallbackQuery, callback_data: WlOffer, app, session, e
         return
     title = hd.quote(answer.workshop.title)
     if answer.status == "clash":
-        text = ctx.tr("waitlist-accept-clash", **_clash_args(ctx.tr, answer.clash, workshops.tz_of(ctx.event)))
+        text = ctx.tr("waitlist-accept-clash", **clash_args(ctx.tr, answer.clash, workshops.tz_of(ctx.event)))
     else:
         text = ctx.tr(ANSWER_KEYS.get((callback_data.action, answer.status), "waitlist-offer-expired"), title=title)
     if callback_answer is not None:
@@ -78,6 +81,13 @@ async def on_offer(query: CallbackQuery, callback_data: WlOffer, app, session, e
             await message.edit_text(new_text, reply_markup=markup)
         return
     await show_card(query, app, session, ctx, answer.workshop.id, notice=text)
+
+
+def clash_args(tr, clash, tz) -> dict:
+    """The overlapping booking named in ``waitlist-accept-clash``: its title, day and hours."""
+    start, end = clash.starts_at.astimezone(tz), clash.ends_at.astimezone(tz)
+    return dict(other=hd.quote(clash.title), day=dates.format_day(tr, clash.starts_at, tz),
+                start=f"{start:%H:%M}", end=f"{end:%H:%M}")
 
 
 def _is_card(message: Message) -> bool:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from html import escape
 
 from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
@@ -38,6 +39,11 @@ from plugins.workshops.results import CardExtras, QueueOutcome
 
 PLUGIN = "waitlist"
 OFFER_KIND = "waitlist:offer"  # delivery-outcome kind: an offer that cannot be delivered expires at once
+
+
+def quote(text: str | None) -> str:
+    """A title or place typed by an organizer, safe inside the HTML of a notice."""
+    return escape(text or "", quote=False)
 
 
 def config(app, event: Event) -> WaitlistConfig:
@@ -238,7 +244,7 @@ async def expire_lapsed(app, session, event: Event, workshop: Workshop, now: dt.
         for entry_id, uid in lapsed:
             tr = app.translator(langs[uid])
             await notify.enqueue_notice(session, user_id=uid, event_id=event.id,
-                                        text=tr("waitlist-notice-expired", title=workshops._q(workshop.title)),
+                                        text=tr("waitlist-notice-expired", title=quote(workshop.title)),
                                         dedupe_key=f"waitlist:expired:{entry_id}")
     return len(lapsed)
 
@@ -278,12 +284,12 @@ async def _offer(app, session, event, workshop: Workshop, entry: Entry, now: dt.
     tz = workshops.tz_of(event)
     tr = app.translator((await notify.languages(app, session, event, [entry.user_id]))[entry.user_id])
     deadline = entry.expires_at.astimezone(tz)
-    lines = [tr("waitlist-offer", title=workshops._q(workshop.title),
+    lines = [tr("waitlist-offer", title=quote(workshop.title),
                 when=workshops.format_when(tr, workshop, tz)),
              tr("waitlist-offer-deadline", time=dates.format_deadline(deadline, tz),
                 day=workshops.format_day(tr, entry.expires_at, tz))]
     if workshop.place:
-        lines.insert(1, tr("workshops-card-place", place=workshops._q(workshop.place)))
+        lines.insert(1, tr("workshops-card-place", place=quote(workshop.place)))
     markup = {"inline_keyboard": [[
         {"text": tr("waitlist-btn-accept"), "callback_data": offer_callback(entry.id, "a")},
         {"text": tr("waitlist-btn-decline"), "callback_data": offer_callback(entry.id, "d")},

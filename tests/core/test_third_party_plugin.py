@@ -55,7 +55,7 @@ def test_cli_discovers_migrates_and_mounts_the_installed_plugin(installed_exampl
     assert synced.returncode == 0 and synced.stdout.strip() == "Events in the database: demo", synced.stderr
     stats = cli(installed_example, "hello", "stats", "demo", "-c", str(config), cwd=tmp_path)
     assert stats.returncode == 0, stats.stderr
-    assert stats.stdout.strip() == "demo: 0 greeting(s)"
+    assert stats.stdout.strip() == "demo: 0 greetings"
 
 
 async def test_menu_item_of_the_installed_plugin_works(installed_example, sandbox, monkeypatch):

@@ -30,4 +30,5 @@ def stats(event: str, config: str = typer.Option(None, "--config", "-c", envvar=
         typer.secho(f"No event {event!r} in the database: run `organizer events sync` (or start the bot) first.",
                     fg=typer.colors.RED, err=True)
         raise typer.Exit(2)
-    typer.echo(f"{event}: {found[0]} greeting(s)")
+    count = found[0]
+    typer.echo(f"{event}: {count} greeting{'' if count == 1 else 's'}")  # operator output: English only

@@ -39,6 +39,6 @@ async def test_cli_stats_reads_the_sandbox_database(sandbox):
     await alice.expect(text="Всего приветствий: 1")
     result = await sandbox.cli("hello", "stats", "demo")
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "demo: 1 greeting(s)"
+    assert result.output.strip() == "demo: 1 greeting"
     unknown = await sandbox.cli("hello", "stats", "nosuch")
     assert unknown.exit_code == 2 and "organizer events sync" in unknown.output
