@@ -51,7 +51,7 @@ async def _start_bot(base_url: str, db_url: str):
     overrides = {
         "bot": {"token": TOKEN, "api_server": base_url},
         "database": {"url": db_url},
-        "events": {"demo": {"title": "Demo", "timezone": "UTC"}},
+        "events": {"demo": {"title": "Demo", "timezone": "UTC", "signup": {"enabled": False}}},
     }
     app = OrganizerApp.from_config(None, environ={}, registry=PluginRegistry.load([], entry_points_enabled=False),
                                    overrides=overrides)
@@ -95,7 +95,8 @@ async def run_one(args, *, taps: bool, broadcast: bool) -> dict:
         tappers = [emu.add_user(f"Tap{i}", user_id=600_000 + i)["id"] for i in range(args.tappers)]
         for uid in tappers:  # join first, without limits, so the taps measured are plain /menu
             await emu.send_text(uid, "/start demo")
-        await _until(lambda: len({r.params["chat_id"] for r in _ok(emu, MENU)}) >= len(tappers), 60)
+        if not await _until(lambda: len({r.params["chat_id"] for r in _ok(emu, MENU)}) >= len(tappers), 60):
+            raise SystemExit("the tappers never got their menu: nothing to measure")
         recipients = [emu.add_user(f"R{i}", user_id=700_000 + i)["id"] for i in range(args.recipients)]
         emu.faults.telegram_limits()
         started = time.monotonic()
