@@ -27,7 +27,13 @@ async def start_sender(db_url: str, api: str, worker: str, *extra: str) -> async
         sys.executable, "-m", "tests.delivery.sender_process", "--db", db_url, "--api", api, "--worker", worker,
         *extra, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
     )
-    line = await asyncio.wait_for(proc.stdout.readline(), 30)
+    try:
+        # A cold interpreter on a machine busy with other tests can take a while to import: wait
+        # for the ready line generously, and never leave the process behind.
+        line = await asyncio.wait_for(proc.stdout.readline(), 120)
+    except BaseException:
+        await stop(proc, signal.SIGKILL)
+        raise
     assert line.strip() == b"ready", line
     return proc
 

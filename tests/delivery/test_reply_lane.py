@@ -14,7 +14,7 @@ from aiogram.client.telegram import TelegramAPIServer
 
 from core.bot_session import LimitedSession, StaleReply, end_reply_context, reply_context
 from core.config import DeliverySettings
-from core.delivery.ratelimit import RedisRateLimiter, Limits, LocalRateLimiter, SharedLimiter
+from core.delivery.ratelimit import Lane, Limits, LocalRateLimiter, RedisRateLimiter, SharedLimiter
 from tests.delivery.conftest import add_users, max_in_window
 
 REDIS_URL = os.environ.get("ORGANIZER_TEST_REDIS", "redis://127.0.0.1:6379/15")
@@ -101,3 +101,38 @@ async def test_queued_edits_of_one_message_collapse_into_the_newest(emulator, ed
     sent_edits = [r.params["text"] for r in emulator.requests_for("editMessageText") if r.ok]
     assert sent_edits[-1] == f"состояние {edits - 1}"  # the user sees the last state …
     assert len(sent_edits) < edits  # … without an answer per tap
+
+
+async def test_a_waiting_reply_takes_the_next_global_slot_before_any_broadcast_message():
+    """The priority itself, without the emulator's timing: once a reply waits for the global slot,
+    the bulk lane (the outbox sender) is refused until the reply has been granted."""
+    limiter = SharedLimiter(LocalRateLimiter(Limits.from_settings(DeliverySettings())))
+    chats = iter(range(1_000, 100_000))
+
+    async def bulk_try():
+        grant = await limiter.try_acquire(next(chats))
+        if grant.ok:
+            await limiter.release(grant)  # answered at once: only the global bucket stays spent
+        return grant
+
+    while (await bulk_try()).ok:  # the broadcast spends every global slot there is
+        pass
+    reply = asyncio.create_task(limiter.acquire(42, Lane.INTERACTIVE))
+    await asyncio.sleep(0)  # the reply asks once and queues for the global slot
+    refused = 0
+    while not reply.done():
+        grant = await bulk_try()
+        assert not grant.ok, "a broadcast message took the global slot a waiting reply was owed"
+        refused += 1
+        await asyncio.sleep(0)  # the sender asks again at once, as a busy sender does
+    assert (await reply).ok
+    assert refused > 0
+    assert await _eventually_granted(bulk_try), "the broadcast never got its slots back after the reply"
+
+
+async def _eventually_granted(try_once, attempts: int = 2_000) -> bool:
+    for _ in range(attempts):
+        if (await try_once()).ok:
+            return True
+        await asyncio.sleep(0.005)
+    return False
