@@ -18,7 +18,7 @@ LABEL_TITLE_MAX = 32
 
 
 async def offered(session, event: Event, tr) -> list:
-    from plugins.news.service import NewsAudience  # only called when the news plugin is there
+    from plugins.news.public import NewsAudience  # only called when the news plugin is there
     from plugins.schedule.service import tz_of
 
     marked = func.count(Bookmark.id)
