@@ -114,7 +114,7 @@ async def test_bookmarks_join_booked_workshops_in_my_schedule_with_clashes_marke
 
 
 async def test_a_300_session_program_pages_within_telegram_limits(sandbox):
-    from plugins.schedule import service, views
+    from plugins.schedule import service, settings, views
     from plugins.schedule.models import Session
     from core.context import EventContext
 
@@ -144,7 +144,7 @@ async def test_a_300_session_program_pages_within_telegram_limits(sandbox):
             if not any(b.callback_data == f"sch:d:0:{page + 1}" for r in markup.inline_keyboard for b in r):
                 break
             page += 1
-        assert seen == len(service.on_day(await service.visible(s, ev.id), d, service.tz_of(ev)))
+        assert seen == len(service.on_day(await service.visible(s, ev.id), d, settings.tz_of(ev)))
         text, markup = await views.card(app, s, ctx, await s.scalar(
             __import__("sqlalchemy").select(Session.id).where(Session.key == "bulk-5")))
         assert len(text) <= 4096
