@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config import CoreSettings
 from core.db import utcnow
+from core.i18n import pick_language
 from core.models import Event, Member, Role, User
 
 
@@ -103,6 +104,27 @@ def refresh_profile(user: User, profile: TelegramProfile) -> None:
 
 async def get_member(session: AsyncSession, event_id: int, user_id: int) -> Member | None:
     return await session.scalar(select(Member).where(Member.event_id == event_id, Member.user_id == user_id))
+
+
+async def languages(session: AsyncSession, event: Event, user_ids) -> dict[int, str]:
+    """The language to write to each of ``user_ids`` about ``event`` (a notice, a reminder): their
+    pick, then Telegram's, then the event's — as the bot picks it when they write themselves."""
+    ids = list(set(user_ids))
+    if not ids:
+        return {}
+    rows = (await session.execute(select(User.id, User.language, User.telegram_language)
+                                  .where(User.id.in_(ids)))).all()
+    found = {r.id: pick_language(r.language, r.telegram_language, event.language) for r in rows}
+    return {uid: found.get(uid, pick_language(None, None, event.language)) for uid in ids}
+
+
+async def unreachable(session: AsyncSession, user_ids) -> set[int]:
+    """Those of ``user_ids`` Telegram told us have blocked the bot (403): a message cannot reach them."""
+    ids = list(set(user_ids))
+    if not ids:
+        return set()
+    rows = await session.scalars(select(User.id).where(User.id.in_(ids), User.unreachable_at.is_not(None)))
+    return set(rows.all())
 
 
 async def join_event(session: AsyncSession, user: User, event: Event, settings: CoreSettings) -> Member:

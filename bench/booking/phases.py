@@ -10,8 +10,8 @@ not the database server's) is averaged:
 * context read — a cold read of the user's row, event and membership, alone;
 * context read in a batch — the same for 100 users at once, as the middleware asks for the
   updates of one getUpdates answer (``core.context_loader``: one query for all of them);
-* booking transaction — ``service.book`` (locked state, the booking or queue entry) and commit;
-* booking in batches — the same through ``service.book_many``, ``MAX_BATCH`` taps a transaction
+* booking transaction — ``booking.book`` (locked state, the booking or queue entry) and commit;
+* booking in batches — the same through ``booking.book_many``, ``MAX_BATCH`` taps a transaction
   (one lock, one read of every tap's state), as a rush of taps queued for one workshop is
   decided (on a second workshop, so no tap repeats);
 * card render — the card from the state the tap decided (no queries);
@@ -45,9 +45,11 @@ EVENTS = {"demo": {"title": "Bench", "timezone": "Europe/Moscow", "signup": {"en
 async def measure(db_url: str, n: int) -> dict[str, float]:
     from core import people
     from core.db import commit_each_statement, utcnow
+    from core.people import SYSTEM
     from core.sandbox import BotAPIEmulator
     from core.sandbox.harness import Sandbox
-    from plugins.workshops import live, render, service
+    from plugins.workshops import booking, catalogue, live, render
+    from plugins.workshops.organizer_input import WorkshopData
 
     emu = await BotAPIEmulator().start()
     emu.record_requests = False
@@ -59,10 +61,10 @@ async def measure(db_url: str, n: int) -> dict[str, float]:
         async with app.transaction() as s:
             event = await people.event_by_slug(s, "demo")
             starts = (utcnow() + dt.timedelta(days=3)).replace(second=0, microsecond=0)
-            workshop = await service.create_workshop(app, s, event, service.SYSTEM, service.WorkshopData(
+            workshop = await catalogue.create_workshop(app, s, event, SYSTEM, WorkshopData(
                 title="Soldering", starts_at=starts, ends_at=starts + dt.timedelta(minutes=90), capacity=5,
                 place="Room 1"))
-            second = await service.create_workshop(app, s, event, service.SYSTEM, service.WorkshopData(
+            second = await catalogue.create_workshop(app, s, event, SYSTEM, WorkshopData(
                 title="Arduino", starts_at=starts + dt.timedelta(hours=2), ends_at=starts + dt.timedelta(hours=3),
                 capacity=5, place="Room 2"))
             for u in users:
@@ -94,7 +96,7 @@ async def measure(db_url: str, n: int) -> dict[str, float]:
 
         async def book(i):
             async with app.sessions() as session:
-                result = await service.book(app, session, event, users[i]["id"], workshop.id, order_key=10_000 + i)
+                result = await booking.book(app, session, event, users[i]["id"], workshop.id, order_key=10_000 + i)
                 await session.commit()
                 return result
 
@@ -102,7 +104,7 @@ async def measure(db_url: str, n: int) -> dict[str, float]:
             if i % BATCH == 0:
                 async with app.sessions() as session:
                     taps = [(u["id"], 20_000 + j) for j, u in enumerate(users[i:i + BATCH], start=i)]
-                    await service.book_many(app, session, event, second.id, taps)
+                    await booking.book_many(app, session, event, second.id, taps)
                     await session.commit()
 
         await timed("context read", context_read)

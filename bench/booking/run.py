@@ -141,11 +141,14 @@ async def organizer_bot(emu, db_url: str, users: list[dict], warm: list[dict], s
 
     from core import people
     from core.db import utcnow
+    from core.people import SYSTEM
     from core.sandbox.harness import Sandbox
     from plugins.waitlist.models import Entry
-    from plugins.workshops import service
+    from plugins.workshops import catalogue
     from plugins.workshops.keyboards import WsBook
     from plugins.workshops.models import Booking
+    from plugins.workshops.organizer_input import WorkshopData
+    from plugins.workshops.settings import config_for
 
     box = Sandbox(db_url, emulator=emu)
     events = {"demo": {"title": "Bench", "timezone": "Europe/Moscow", "signup": {"enabled": False},
@@ -160,11 +163,11 @@ async def organizer_bot(emu, db_url: str, users: list[dict], warm: list[dict], s
         async with app.transaction() as s:
             event = await people.event_by_slug(s, "demo")
             starts = (utcnow() + dt.timedelta(days=3)).replace(second=0, microsecond=0)
-            workshop = await service.create_workshop(app, s, event, service.SYSTEM, service.WorkshopData(
+            workshop = await catalogue.create_workshop(app, s, event, SYSTEM, WorkshopData(
                 title="Soldering", starts_at=starts, ends_at=starts + dt.timedelta(minutes=90), capacity=seats,
                 place="Room 1"))
             # The warm-up books and queues (capacity below the warm-up taps) on a workshop of its own.
-            rehearsal = await service.create_workshop(app, s, event, service.SYSTEM, service.WorkshopData(
+            rehearsal = await catalogue.create_workshop(app, s, event, SYSTEM, WorkshopData(
                 title="Rehearsal", starts_at=starts - dt.timedelta(hours=3), ends_at=starts - dt.timedelta(hours=2),
                 capacity=max(1, len(warm) // 2), place="Room 2"))
             for u in warm + users:  # they opened the event before (as /start demo would have done)
@@ -223,7 +226,7 @@ async def organizer_bot(emu, db_url: str, users: list[dict], warm: list[dict], s
         from plugins.workshops.live import refresh_views
 
         # (during the race the live settings were the defaults; now correct every card quickly)
-        live = service.config_for(app, "demo")
+        live = config_for(app, "demo")
         live.live_min_interval_seconds, live.live_edits_per_run = 1.0, 200
         refreshed = 0
         for _ in range(100):

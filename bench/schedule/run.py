@@ -91,12 +91,12 @@ async def add_members(app, ev, count: int):
 
 
 async def bench_views(app, ev, rounds: int) -> dict:
-    from plugins.schedule import service, views
+    from plugins.schedule import service, settings, views
     from plugins.schedule.models import Session
 
     ctx = EventContext(None, ev, Member(event_id=ev.id, user_id=FIRST_USER, role="participant"),
                        frozenset(app.active_plugins("demo")), False, "ru", app.translator("ru"))
-    tz = service.tz_of(ev)
+    tz = settings.tz_of(ev)
     timings: list[float] = []
     baseline: list[float] = []
     pages = 0

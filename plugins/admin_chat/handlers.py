@@ -19,7 +19,7 @@ from core.filters import Magic
 from core.handlers.common import reply
 from core.keyboards import button, rows
 from core.models import Event, User
-from plugins.admin_chat import service
+from plugins.admin_chat import organizers, posts, service
 from plugins.admin_chat.models import AdminChatTicket
 
 P = "admin_chat:"
@@ -82,7 +82,7 @@ async def free_text_is_ours(message: Message, event_ctx: EventContext = None, **
 
 
 async def answer_target(message: Message, session=None, **_) -> bool | dict:
-    ticket_id = await service.ticket_for_post(session, message.chat.id, message.reply_to_message.message_id)
+    ticket_id = await posts.ticket_for_post(session, message.chat.id, message.reply_to_message.message_id)
     return {"ticket_id": ticket_id} if ticket_id is not None else False
 
 
@@ -186,7 +186,7 @@ async def on_bind(message: Message, app, session, event_ctx: EventContext, comma
     if event is None:
         await message.reply(tr("admin_chat-bind-which"))
         return
-    actor = await service.organizer(app, session, event, message.from_user.id)
+    actor = await organizers.organizer(app, session, event, message.from_user.id)
     if actor is None:
         return  # not an organizer of that event: say nothing in someone's group
     try:
@@ -205,7 +205,7 @@ async def on_unbind(message: Message, app, session, event_ctx: EventContext) -> 
     if group is None:
         return
     event = await session.get(Event, group.event_id)
-    actor = await service.organizer(app, session, event, message.from_user.id)
+    actor = await organizers.organizer(app, session, event, message.from_user.id)
     if actor is None:
         return
     await service.unbind_group(app, session, event, actor, message.chat.id)
@@ -245,15 +245,15 @@ async def on_group_message(message: Message, app, session, event_ctx: EventConte
     event = await session.get(Event, group.event_id)
     if event is None or service.PLUGIN not in app.active_plugins(event.slug):
         return
-    actor = await service.organizer(app, session, event, message.from_user.id)
+    actor = await organizers.organizer(app, session, event, message.from_user.id)
     if actor is None:
         return  # a non-organizer in the group: ignored, nothing of theirs goes anywhere
     ticket_id = None
     if message.is_topic_message and message.message_thread_id:
-        ticket_id = await service.ticket_for_topic(session, event.id, message.message_thread_id)
+        ticket_id = await posts.ticket_for_topic(session, event.id, message.message_thread_id)
     reply_to = message.reply_to_message
     if reply_to is not None and not (reply_to.forum_topic_created and ticket_id):
-        ticket_id = await service.ticket_for_post(session, message.chat.id, reply_to.message_id) or ticket_id
+        ticket_id = await posts.ticket_for_post(session, message.chat.id, reply_to.message_id) or ticket_id
     if ticket_id is None:
         return  # organizers talking among themselves
     await _answer(message, app, session, event, actor, ticket_id, event_ctx.tr)
@@ -262,7 +262,7 @@ async def on_group_message(message: Message, app, session, event_ctx: EventConte
 async def on_private_answer(message: Message, app, session, event_ctx: EventContext, ticket_id: int) -> None:
     ticket = await session.get(AdminChatTicket, ticket_id)
     event = await session.get(Event, ticket.event_id) if ticket else None
-    actor = await service.organizer(app, session, event, message.from_user.id) if event else None
+    actor = await organizers.organizer(app, session, event, message.from_user.id) if event else None
     if actor is None:
         await message.answer(event_ctx.tr("admin-only"))
         return
@@ -280,7 +280,7 @@ async def _ticket_and_organizer(query: CallbackQuery, app, session):
         group = await service.group_by_chat(session, query.message.chat.id)
         if group is None or group.event_id != event.id:
             return None, None, None
-    actor = await service.organizer(app, session, event, query.from_user.id)
+    actor = await organizers.organizer(app, session, event, query.from_user.id)
     return (ticket, event, actor) if actor is not None else (None, None, None)
 
 
@@ -301,7 +301,7 @@ async def on_reply_button(query: CallbackQuery, app, session, event_ctx: EventCo
     prompt = await query.message.answer("\n".join(lines)[:4000],
                                         reply_markup=ForceReply(selective=True,
                                                                 input_field_placeholder=f"#{ticket.id}"))
-    await service.remember_post(session, prompt.chat.id, prompt.message_id, ticket.id)
+    await posts.remember_post(session, prompt.chat.id, prompt.message_id, ticket.id)
 
 
 async def on_close_button(query: CallbackQuery, app, session, event_ctx: EventContext, callback_answer=None) -> None:

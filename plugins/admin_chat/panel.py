@@ -18,6 +18,7 @@ from core.delivery.models import Broadcast, OutboxMessage, OutboxState
 from core.models import Event, Member, Role, User
 from plugins.admin_chat import service
 from plugins.admin_chat.models import AdminChatRoomMessage, AdminChatSwitch
+from plugins.admin_chat.organizers import organizer_ids
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +181,7 @@ async def dashboard(app, session, event: Event, actor, *, now: dt.datetime | Non
     members = await session.scalar(base)
     registered = await session.scalar(base.where(Member.registered_at.is_not(None)))
     today = await session.scalar(base.where(Member.joined_at >= day_start))
-    organizers = len(await service.organizer_ids(app, session, event))
+    organizers = len(await organizer_ids(app, session, event))
     ids = (await session.scalars(select(Broadcast.id).where(Broadcast.event_id == event.id)
                                  .order_by(Broadcast.id.desc()).limit(3))).all()
     statuses = [s for bid in ids if (s := await broadcast_status(session, bid)) is not None]
@@ -203,7 +204,7 @@ async def room_post(app, session, event: Event, actor: Member, author: User, tex
     session.add(post)
     await session.flush()
     sent = 0
-    for chat_id in await service.organizer_ids(app, session, event):
+    for chat_id in await organizer_ids(app, session, event):
         if chat_id == author.id:
             continue
         tr = service.translator_for(app, await session.get(User, chat_id), event)

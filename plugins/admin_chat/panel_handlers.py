@@ -17,7 +17,7 @@ from core.handlers.common import reply
 from core.keyboards import button, rows
 from core.members_export import members_csv
 from core.models import User
-from plugins.admin_chat import panel, service
+from plugins.admin_chat import organizers, panel, service
 from plugins.admin_chat.handlers import row_id_of
 
 P = "admin_chat:"
@@ -56,7 +56,7 @@ async def _organizer(app, session, ctx: EventContext):
     """The presser as an organizer of their current event, read now (a removed role counts at once)."""
     if ctx.event is None or ctx.user is None:
         return None
-    return await service.organizer(app, session, ctx.event, ctx.user.id)
+    return await organizers.organizer(app, session, ctx.event, ctx.user.id)
 
 
 def _back(tr) -> list:

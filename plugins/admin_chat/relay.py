@@ -32,6 +32,8 @@ from plugins.admin_chat.models import (
     AdminChatSlot,
     AdminChatTicket,
 )
+from plugins.admin_chat.organizers import organizer
+from plugins.admin_chat.posts import excerpt, remember_post
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +80,6 @@ async def _free_slot(session, chat_id: int, relay_id: int | None = None) -> None
 async def _relay(app, session, event: Event, chat_id: int) -> bool:
     """Queue the next relay message for ``chat_id`` (its slot is ours). False: nothing to send now."""
     if chat_id > 0:
-        from plugins.admin_chat.service import organizer
-
         if await organizer(app, session, event, chat_id) is None:
             # No longer an organizer (since the question came in): they see nothing more of it.
             await session.execute(delete(AdminChatPending).where(AdminChatPending.chat_id == chat_id,
@@ -152,8 +152,6 @@ def _single(tr, ticket: AdminChatTicket, messages: list[AdminChatMessage]) -> di
 
 
 def _digest(tr, rows, ticket_ids: list[int], waiting: int) -> dict:
-    from plugins.admin_chat.service import excerpt
-
     lines = [tr("admin_chat-digest-head", count=len(ticket_ids))]
     for _, message, ticket in rows:
         what = excerpt(message.text, 70) if message.text else ""
@@ -171,8 +169,6 @@ def _digest(tr, rows, ticket_ids: list[int], waiting: int) -> dict:
 async def on_relay_result(app, session, row: OutboxMessage, outcome) -> None:
     """The relay message was sent (or could not be): remember what it carried, free the slot and
     send what gathered meanwhile — the next turn."""
-    from plugins.admin_chat.service import remember_post
-
     payload = row.payload or {}
     if outcome.delivered and outcome.message_id:
         await remember_post(session, row.chat_id, outcome.message_id, payload.get("ticket"))

@@ -11,23 +11,25 @@ from __future__ import annotations
 import datetime as dt
 import html
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select
 
 from core import people
 from core.db import utcnow
 from core.delivery import Priority, enqueue
 from core.delivery.content import MAX_CAPTION, visible_length
 from core.i18n import pick_language
-from core.models import Event, Member, Role, User
+from core.models import Event, Member, User
 from core.people import SYSTEM, NotAllowed, SystemActor  # noqa: F401  (part of this service's API)
+from plugins.admin_chat import relay
 from plugins.admin_chat.models import (
     AdminChatDraft,
     AdminChatGroup,
     AdminChatMessage,
     AdminChatPending,
-    AdminChatPost,
     AdminChatTicket,
 )
+from plugins.admin_chat.organizers import organizer_ids
+from plugins.admin_chat.posts import excerpt
 
 PLUGIN = "admin_chat"
 OPEN, ANSWERED, CLOSED = "open", "answered", "closed"
@@ -54,37 +56,6 @@ def display_name(user: User | None) -> str:
 def translator_for(app, user: User | None, event: Event):
     return app.translator(pick_language(user.language if user else None,
                                         user.telegram_language if user else None, event.language))
-
-
-def excerpt(text_html: str | None, limit: int = 80) -> str:
-    plain = html.unescape(_strip_tags(text_html or "")).replace("\n", " ").strip()
-    return html.escape(plain if len(plain) <= limit else plain[:limit - 1] + "…")
-
-
-def _strip_tags(text: str) -> str:
-    import re
-
-    return re.sub(r"<[^>]+>", "", text)
-
-
-# --- who is an organizer ---------------------------------------------------------------------------
-
-
-async def organizer(app, session, event: Event, user_id: int) -> Member | None:
-    """The member ``user_id`` of ``event`` if they are an organizer now (read from the database,
-    so a role removed a moment ago counts at once)."""
-    member = await session.scalar(select(Member).where(Member.event_id == event.id, Member.user_id == user_id)
-                                  .execution_options(populate_existing=True))
-    return member if people.is_admin(member, app.settings, event) else None
-
-
-async def organizer_ids(app, session, event: Event) -> list[int]:
-    """Organizers with a membership (they started the bot), by role or named in the config."""
-    admins = set(app.settings.events[event.slug].admins) if event.slug in app.settings.events else set()
-    rows = (await session.scalars(select(Member.user_id).where(
-        Member.event_id == event.id,
-        or_(Member.role == Role.ADMIN.value, Member.user_id.in_(admins or {0}))))).all()
-    return sorted(set(rows))
 
 
 # --- the organizers' group ---------------------------------------------------------------------------
@@ -172,8 +143,6 @@ async def ask(app, session, event: Event, member: Member | None, user: User, *, 
     session.add(message)
     await session.flush()
     await _queue_for_organizers(app, session, event, message)
-    from plugins.admin_chat import relay
-
     await relay.pump(app, session, event)
     return ticket, created
 
@@ -227,23 +196,6 @@ async def close(app, session, event: Event, actor, ticket_id: int, *, by_partici
 
 
 # --- organizers ---------------------------------------------------------------------------------------
-
-
-async def ticket_for_post(session, chat_id: int, message_id: int) -> int | None:
-    return await session.scalar(select(AdminChatPost.ticket_id).where(AdminChatPost.chat_id == chat_id,
-                                                                      AdminChatPost.message_id == message_id))
-
-
-async def ticket_for_topic(session, event_id: int, topic_id: int) -> int | None:
-    return await session.scalar(select(AdminChatTicket.id).where(AdminChatTicket.event_id == event_id,
-                                                                 AdminChatTicket.topic_id == topic_id))
-
-
-async def remember_post(session, chat_id: int, message_id: int, ticket_id: int | None) -> None:
-    from core.delivery.dialect import upsert_insert
-
-    await session.execute(upsert_insert(session)(AdminChatPost).values(
-        chat_id=chat_id, message_id=message_id, ticket_id=ticket_id).on_conflict_do_nothing())
 
 
 async def get_ticket(app, session, event: Event, actor, ticket_id: int) -> AdminChatTicket:

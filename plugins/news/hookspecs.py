@@ -13,7 +13,7 @@ from core.hookspecs import hookspec
 
 @hookspec
 def news_audiences(app, session, event, tr):
-    """Return ``[NewsAudience(key, label, count), ...]``: groups worth addressing right now (``label``
+    """Return ``[public.NewsAudience(key, label, count), ...]``: groups worth addressing right now (``label``
     in the organizer's language, through ``tr``; ``count`` people). May be async."""
 
 

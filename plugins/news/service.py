@@ -18,20 +18,12 @@ from core.delivery.broadcast import BroadcastStatus, broadcast_status
 from core.delivery.content import MAX_CAPTION, MAX_TEXT, visible_length
 from core.delivery.models import Broadcast
 from core.models import Event, Member
+from plugins.news.public import NewsAudience
 
 PLUGIN = "news"
 TITLE_MAX = 60
 EVERYONE = "all"
 AUDIENCE_KEY_MAX = 40
-
-
-@dataclass(frozen=True)
-class NewsAudience:
-    """A group news can be addressed to: ``key`` (``<plugin>:...``), a label to show, how many people."""
-
-    key: str
-    label: str
-    count: int
 
 
 class NewsError(Exception):

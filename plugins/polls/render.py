@@ -7,7 +7,7 @@ import hashlib
 import html
 
 from plugins.polls.models import Poll
-from plugins.polls.service import Results
+from plugins.polls.results import Results
 
 BAR = 10
 TITLE_MAX = 60

@@ -27,7 +27,9 @@ from core.jobs import cancel as cancel_job
 from core.jobs import schedule as schedule_job
 from core.models import Event, Member, User
 from core.people import SYSTEM, NotAllowed, SystemActor  # noqa: F401  (part of this service's API)
+from plugins.polls import render
 from plugins.polls.models import Poll, PollOption, PollVote
+from plugins.polls.results import Results
 
 PLUGIN = "polls"
 QUESTION_MAX = 300
@@ -196,8 +198,6 @@ async def create(app, session, event: Event, author, draft: Draft, *, audience: 
     sent = 0
     if audience is not None:
         people_now = await recipients(app, session, event, audience)
-        from plugins.polls import render
-
         tr = app.translator(event.language)
         text, markup = render.ballot(tr, poll, await options_of(session, poll.id), None, None)
         await create_broadcast(session, recipients=people_now, title=render.title_of(poll), text=text,
@@ -389,12 +389,6 @@ async def my_choice(app, session, poll: Poll, user_id: int) -> set[int]:
 
 
 # --- results --------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Results:
-    voters: int
-    counts: list[tuple[str, int]]  # (option text, votes) in the poll's order
-
 
 async def results(session, poll: Poll, options: list[OptionRow] | None = None) -> Results:
     options = options if options is not None else await options_of(session, poll.id)

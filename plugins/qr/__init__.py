@@ -68,7 +68,7 @@ async def profile_sections(app, session, event, member, tr):
 
 @hookimpl(optionalhook=True)  # the news plugin's hook: it may not be installed
 async def news_audiences(app, session, event, tr):
-    from plugins.news.service import NewsAudience  # only called when the news plugin is there
+    from plugins.news.public import NewsAudience  # only called when the news plugin is there
     from plugins.qr import service
 
     absent = await service.not_checked_in(app, session, event)

@@ -47,7 +47,7 @@ def scan(event: Annotated[str, typer.Argument(help="The event's slug.")],
          config: ConfigOption = None):
     """Check in the holders of the passes in IMAGES (one line per image: ok, already, or why not)."""
     from core.cli import _fail
-    from plugins.qr import imaging, service
+    from plugins.qr import imaging, scans, service
 
     if (problem := imaging.scanner_problem()) is not None:
         raise _fail(f"cannot read QR codes: {problem}")
@@ -62,7 +62,7 @@ def scan(event: Annotated[str, typer.Argument(help="The event's slug.")],
                 payloads = imaging.decode(path.read_bytes(), service.PASS_PREFIX)
             except imaging.NotAnImage:
                 out.append((path, await service.record_failure(app, session, ev, service.SYSTEM,
-                                                               service.Outcome.NOT_IMAGE)))
+                                                               scans.Outcome.NOT_IMAGE)))
                 continue
             out.append((path, await service.check_in_payloads(app, session, ev, service.SYSTEM, payloads)))
         return out
@@ -74,7 +74,7 @@ def scan(event: Annotated[str, typer.Argument(help="The event's slug.")],
                                                    ("reason", result.revoked_reason), ("event", result.other_event))
                            if v)
         typer.echo(f"{path}\t{result.outcome.value}\t{detail}")
-        failed |= result.outcome is not service.Outcome.OK
+        failed |= result.outcome is not scans.Outcome.OK
     if failed:
         raise typer.Exit(1)
 

@@ -6,6 +6,7 @@ from pydantic import Field, model_validator
 
 from core.contributions import PluginConfig
 
+PLUGIN = "qr"
 KEY_MIN = 16
 
 

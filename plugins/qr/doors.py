@@ -2,9 +2,9 @@
 there (through the same checks as at the entrance) marks its holder as came — if they booked it.
 
 Who came is the workshops plugin's to keep: it is a fact about a booking, so it lives on the
-booking (``workshops.service.mark_attended``) and shows in the workshop's attendee list and CSV
-without the workshops plugin knowing about passes. This module is the only place qr touches the
-workshops plugin's service, and only when an event turns ``door_checkin`` on (which needs that
+booking (``mark_attended`` of ``plugins.workshops.public``) and shows in the workshop's attendee
+list and CSV without the workshops plugin knowing about passes. This module is the only place qr
+touches the workshops plugin, and only when an event turns ``door_checkin`` on (which needs that
 plugin active), so qr keeps working without it.
 """
 
@@ -18,7 +18,7 @@ from core import people
 from core.db import utcnow
 from core.models import Event, Member
 from plugins.qr.models import Pass
-from plugins.qr.service import Outcome, ScanResult, _log, door_checkin, door_scope, name_of, require_desk
+from plugins.qr.scans import Outcome, ScanResult, door_checkin, door_scope, log_scan, name_of, require_desk
 
 MAX_DOORS = 30  # buttons in the picker; an event with more workshops in one day is not a thing we know
 
@@ -38,9 +38,9 @@ class Door:
 
 
 def _workshops():
-    from plugins.workshops import service  # the workshops plugin's public service
+    from plugins.workshops import public  # imported on first use: qr works without the workshops plugin
 
-    return service
+    return public
 
 
 async def _doors(session, workshops: list) -> list[Door]:
@@ -79,7 +79,7 @@ async def mark(app, session, event: Event, actor, pass_: Pass, member: Member, n
     ``_admit`` has checked the pass)."""
     got = await _workshops().mark_attended(app, session, event, actor, workshop_id, pass_.user_id)
     outcome = _OUTCOMES[got.status]
-    await _log(session, event, actor, outcome, door_scope(workshop_id), pass_id=pass_.id, user_id=pass_.user_id)
+    await log_scan(session, event, actor, outcome, door_scope(workshop_id), pass_id=pass_.id, user_id=pass_.user_id)
     by = await name_of(session, event, got.by_user_id) if outcome is Outcome.ALREADY else None
     return ScanResult(outcome, name=name, role=member.role, at=got.at, by_name=by, user_id=pass_.user_id,
                       door=workshop_id)
@@ -92,5 +92,5 @@ async def undo(app, session, event: Event, actor, workshop_id: int, user_id: int
     if not door_checkin(app, event) or not await _workshops().unmark_attended(app, session, event, actor,
                                                                               workshop_id, user_id):
         return None
-    await _log(session, event, actor, "undo", door_scope(workshop_id), user_id=user_id)
+    await log_scan(session, event, actor, "undo", door_scope(workshop_id), user_id=user_id)
     return await name_of(session, event, user_id) or "—"

@@ -27,8 +27,8 @@ from core.filters import Magic
 from core.handlers.admin import refuse
 from core.handlers.common import reply
 from core.keyboards import button, rows
-from plugins.qr import doors, imaging, service
-from plugins.qr.service import Outcome, ScanResult
+from plugins.qr import doors, imaging, scans, service
+from plugins.qr.scans import Outcome, ScanResult
 
 PASS, REISSUE = "qr:pass", "qr:re"
 DESK, DESK_OFF, STATS = "qr:desk", "qr:desk:off", "qr:stats"
@@ -155,14 +155,14 @@ async def on_reissue(query: CallbackQuery, callback_data: QrReissue, app, sessio
 def _desk_keyboard(app, ctx: EventContext, door: int | None = None):
     tr = ctx.tr
     lines = [[button(tr("qr-btn-stats"), STATS), button(tr("qr-btn-desk-off"), DESK_OFF)]]
-    if service.door_checkin(app, ctx.event):
+    if scans.door_checkin(app, ctx.event):
         lines.insert(0, [button(tr("qr-btn-doors" if door is None else "qr-btn-other-door"), DOORS)]
                      + ([button(tr("qr-btn-entrance"), ENTRANCE)] if door is not None else []))
     return rows(*lines)
 
 
 def _may_scan(app, ctx: EventContext) -> bool:
-    return ctx.event is not None and service.is_desk(app, ctx.event, ctx.member)
+    return ctx.event is not None and scans.is_desk(app, ctx.event, ctx.member)
 
 
 async def _door_of(state: FSMContext) -> int | None:
@@ -177,7 +177,7 @@ async def on_desk(query: CallbackQuery, app, event_ctx: EventContext, state: FSM
     await state.set_state(QrDesk.scanning)
     await state.update_data({DOOR_KEY: None})  # the desk opens at the entrance
     text = ctx.tr("qr-desk-start")
-    if service.door_checkin(app, ctx.event):
+    if scans.door_checkin(app, ctx.event):
         text += "\n" + ctx.tr("qr-desk-start-doors")
     if imaging.scanner_problem() is not None:
         text += "\n\n" + ctx.tr("qr-scanner-missing", package=imaging.ZBAR_PACKAGE)
@@ -222,7 +222,7 @@ async def _door_allowed(query: CallbackQuery, app, ctx: EventContext, callback_a
     if not _may_scan(app, ctx):
         await _refuse(query, ctx, callback_answer)
         return False
-    if not service.door_checkin(app, ctx.event):
+    if not scans.door_checkin(app, ctx.event):
         await _refuse(query, ctx, callback_answer, "qr-doors-off")
         return False
     return True

@@ -11,7 +11,6 @@ Every scan is logged, failures too.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -20,47 +19,20 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from core import people
 from core.db import utcnow
-from core.models import Event, Member, Role, User
+from core.models import Event, Member, User
 from core.people import SYSTEM, NotAllowed, SystemActor  # noqa: F401  (part of this service's API)
-from plugins.qr import tokens
+from plugins.qr import doors, tokens
+from plugins.qr.config import PLUGIN
 from plugins.qr.imaging import PassPicture
 from plugins.qr.models import ENTRANCE, CheckIn, EventKey, Pass, Scan
+from plugins.qr.scans import (
+    Outcome, ScanResult, display_name, door_checkin, door_scope, log_scan, name_of, require_desk,
+)
 
-PLUGIN = "qr"
 AUTO_KEY_ID = "auto"
 NEWS_KEY = "qr:absent"
 PASS_PREFIX = tokens.PREFIX + "."  # what our passes' QR codes start with
 ISSUE_ATTEMPTS = 5
-
-
-class Outcome(enum.StrEnum):
-    OK = "ok"
-    ALREADY = "already"
-    NOT_OURS = "not_ours"          # a QR, but not a pass (a URL, a Wi-Fi code...)
-    OTHER_EVENT = "other_event"
-    FORGED = "forged"              # signature wrong: made up or altered
-    UNKNOWN = "unknown"            # signed by us but no such pass (database restored from an old copy?)
-    REVOKED = "revoked"
-    NOT_REGISTERED = "not_registered"
-    NO_QR = "no_qr"
-    NOT_IMAGE = "not_image"
-    BAD_CODE = "bad_code"          # a typed short code that matches no pass
-    NOT_BOOKED = "not_booked"      # at a workshop's door: a valid pass, but not on that workshop's list
-    NO_DOOR = "no_door"            # at a workshop's door that is gone (workshop deleted, door check-in off)
-
-
-@dataclass
-class ScanResult:
-    outcome: Outcome
-    name: str | None = None
-    role: str | None = None
-    checkin_id: int | None = None
-    at: dt.datetime | None = None            # this check-in, or the first one for ALREADY
-    by_name: str | None = None               # who let them in first (ALREADY); None: the CLI
-    revoked_reason: str | None = None
-    other_event: str | None = None           # the title of the event this pass belongs to
-    user_id: int | None = None
-    door: int | None = None                  # the workshop whose door it was scanned at; None: the entrance
 
 
 @dataclass(frozen=True)
@@ -71,31 +43,6 @@ class Stats:
 
 
 # ----------------------------------------------------------------------------------------------- who
-
-def is_desk(app, event: Event, actor: Member | SystemActor | None) -> bool:
-    """Organizers and checkers may scan; the CLI operator too."""
-    if actor is SYSTEM:
-        return True
-    return (isinstance(actor, Member) and actor.event_id == event.id
-            and (actor.role == Role.CHECKER.value or people.is_admin(actor, app.settings, event)))
-
-
-def require_desk(app, event: Event, actor) -> None:
-    if not is_desk(app, event, actor):
-        raise NotAllowed()
-
-
-def door_checkin(app, event: Event) -> bool:
-    """Check-in at workshops' doors: on in this event's config, and there are workshops to have doors."""
-    if event.slug not in app.settings.events or "workshops" not in app.active_plugins(event.slug):
-        return False
-    return app.plugin_config(event.slug, PLUGIN).door_checkin
-
-
-def door_scope(workshop_id: int) -> str:
-    """The scan log's ``scope`` of a scan at this workshop's door."""
-    return f"ws:{workshop_id}"
-
 
 def needs_registration(app, event: Event) -> bool:
     conf = app.settings.events.get(event.slug)
@@ -201,14 +148,6 @@ async def remember_photo(session, pass_id: int, file_id: str) -> None:
                           .values(photo_file_id=file_id))
 
 
-def display_name(user: User | None, member: Member | None) -> str:
-    profile = (member.profile or {}) if member is not None else {}
-    name = profile.get("full_name") or profile.get("name")
-    if not name and user is not None:
-        name = " ".join(p for p in (user.first_name, user.last_name) if p)
-    return name or "—"
-
-
 async def payload(app, session, event: Event, pass_: Pass) -> str:
     secret = await _key(app, session, event, pass_.key_id)
     if secret is None:
@@ -243,13 +182,6 @@ async def pictures_for(app, session, event: Event, actor, user_ids: list[int] | 
 
 # ------------------------------------------------------------------------------------------ check-in
 
-async def _log(session, event: Event, actor, result: Outcome | str, scope: str = ENTRANCE,
-               pass_id: int | None = None, user_id: int | None = None) -> None:
-    session.add(Scan(event_id=event.id, at=utcnow(), by_user_id=getattr(actor, "user_id", None), scope=scope,
-                     result=str(result), pass_id=pass_id, user_id=user_id))
-    await session.flush()
-
-
 def _scope(door: int | None) -> str:
     return ENTRANCE if door is None else door_scope(door)
 
@@ -257,7 +189,7 @@ def _scope(door: int | None) -> str:
 async def record_failure(app, session, event: Event, actor, outcome: Outcome, door: int | None = None) -> ScanResult:
     """A scan that found nothing to check (no QR, not an image): logged, answered."""
     require_desk(app, event, actor)
-    await _log(session, event, actor, outcome, _scope(door))
+    await log_scan(session, event, actor, outcome, _scope(door))
     return ScanResult(outcome, door=door)
 
 
@@ -270,7 +202,7 @@ async def check_in_payloads(app, session, event: Event, actor, payloads: list[st
     found = _door_closed(app, event, door) or await _pass_of(app, session, event, payloads)
     if isinstance(found, ScanResult):
         found.door = door  # answered at that door: the desk stays there
-        await _log(session, event, actor, found.outcome, _scope(door))
+        await log_scan(session, event, actor, found.outcome, _scope(door))
         return found
     return await _admit(app, session, event, actor, found, door)
 
@@ -284,7 +216,7 @@ async def check_in_code(app, session, event: Event, actor, typed: str, door: int
         found = await session.scalar(select(Pass).where(Pass.event_id == event.id, Pass.short_code == code))
     if not isinstance(found, Pass):
         result = found or ScanResult(Outcome.BAD_CODE, door=door)
-        await _log(session, event, actor, result.outcome, _scope(door))
+        await log_scan(session, event, actor, result.outcome, _scope(door))
         return result
     return await _admit(app, session, event, actor, found, door)
 
@@ -321,13 +253,6 @@ async def _other_event(app, session, token: tokens.Token) -> ScanResult:
     return ScanResult(Outcome.OTHER_EVENT, other_event=other.title)
 
 
-async def name_of(session, event: Event, user_id: int | None) -> str | None:
-    """The display name of a desk's user (who let someone in); None for the CLI operator."""
-    if user_id is None:
-        return None
-    return display_name(await session.get(User, user_id), await people.get_member(session, event.id, user_id))
-
-
 async def _admit(app, session, event: Event, actor, pass_: Pass, door: int | None = None) -> ScanResult:
     user = await session.get(User, pass_.user_id)
     member = await people.get_member(session, event.id, pass_.user_id)
@@ -335,16 +260,14 @@ async def _admit(app, session, event: Event, actor, pass_: Pass, door: int | Non
     scope = _scope(door)
     if pass_.revoked_at is not None:
         forgotten = pass_.revoked_reason == "forgotten"  # their data is gone: no name, not even in the log
-        await _log(session, event, actor, Outcome.REVOKED, scope, pass_id=pass_.id,
+        await log_scan(session, event, actor, Outcome.REVOKED, scope, pass_id=pass_.id,
                    user_id=None if forgotten else pass_.user_id)
         return ScanResult(Outcome.REVOKED, name=None if forgotten else name, at=pass_.revoked_at,
                           revoked_reason=pass_.revoked_reason, door=door)
     if member is None or (needs_registration(app, event) and not member.is_registered):
-        await _log(session, event, actor, Outcome.NOT_REGISTERED, scope, pass_id=pass_.id, user_id=pass_.user_id)
+        await log_scan(session, event, actor, Outcome.NOT_REGISTERED, scope, pass_id=pass_.id, user_id=pass_.user_id)
         return ScanResult(Outcome.NOT_REGISTERED, name=name, door=door)
     if door is not None:
-        from plugins.qr import doors  # imports this module: loaded on first use, not at import time
-
         return await doors.mark(app, session, event, actor, pass_, member, name, door)
     now = utcnow()
     inserted = await session.scalar(
@@ -352,12 +275,12 @@ async def _admit(app, session, event: Event, actor, pass_: Pass, door: int | Non
                                          by_user_id=getattr(actor, "user_id", None), checked_in_at=now)
         .on_conflict_do_nothing().returning(CheckIn.id))
     if inserted is not None:
-        await _log(session, event, actor, Outcome.OK, pass_id=pass_.id, user_id=pass_.user_id)
+        await log_scan(session, event, actor, Outcome.OK, pass_id=pass_.id, user_id=pass_.user_id)
         return ScanResult(Outcome.OK, name=name, role=member.role, checkin_id=inserted, at=now,
                           user_id=pass_.user_id)
     first = await session.scalar(select(CheckIn).where(CheckIn.event_id == event.id,
                                                        CheckIn.user_id == pass_.user_id, CheckIn.scope == ENTRANCE))
-    await _log(session, event, actor, Outcome.ALREADY, pass_id=pass_.id, user_id=pass_.user_id)
+    await log_scan(session, event, actor, Outcome.ALREADY, pass_id=pass_.id, user_id=pass_.user_id)
     by = await name_of(session, event, first.by_user_id) if first is not None else None
     return ScanResult(Outcome.ALREADY, name=name, role=member.role, checkin_id=first.id if first else None,
                       at=first.checked_in_at if first else None, by_name=by, user_id=pass_.user_id)
@@ -373,7 +296,7 @@ async def undo(app, session, event: Event, actor, checkin_id: int) -> str | None
         return None
     row = (await session.execute(select(User, Member).outerjoin(
         Member, (Member.user_id == User.id) & (Member.event_id == event.id)).where(User.id == user_id))).first()
-    await _log(session, event, actor, "undo", user_id=row[0].id if row else None)
+    await log_scan(session, event, actor, "undo", user_id=row[0].id if row else None)
     return display_name(*row) if row else "—"
 
 

@@ -63,9 +63,9 @@ def enabled(app, event: Event) -> bool:
 
 def now() -> dt.datetime:
     """The schedule's "now" (a rehearsal or a test may fix it), as the session times are read there."""
-    from plugins.schedule import clock
+    from plugins.schedule import public as schedule
 
-    return clock.now()
+    return schedule.now()
 
 
 def due_at(app, event: Event, ends_at: dt.datetime) -> dt.datetime:

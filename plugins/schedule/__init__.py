@@ -51,9 +51,9 @@ def admin_items(app, event, member):
 
 @hookimpl
 async def profile_sections(app, session, event, member, tr):
-    from plugins.schedule import service
+    from plugins.schedule import service, settings
 
-    leads = service.config(app, event).reminder_minutes
+    leads = settings.config(app, event).reminder_minutes
     pref = await service.get_pref(session, event.id, member.user_id)
     if pref is not None and not pref.enabled:
         line = tr("schedule-rem-off")
@@ -78,9 +78,9 @@ async def schedule_items(app, session, event, member):
 
 @hookimpl
 async def reminder_preferences(app, session, event, user_ids):
-    from plugins.schedule import service
+    from plugins.schedule import queries
 
-    return await service.prefs_of(session, event.id, list(user_ids))
+    return await queries.prefs_of(session, event.id, list(user_ids))
 
 
 @hookimpl

@@ -20,7 +20,7 @@ from core.filters import Magic
 from core.handlers.admin import refuse
 from core.handlers.common import reply
 from core.keyboards import button, rows
-from plugins.schedule import clock, held, render, service
+from plugins.schedule import clock, held, queries, render, service, settings
 
 HOME = "scha:home"
 EDITABLE = ("title", "time", "room", "speakers", "description", "track", "kind", "forall")
@@ -75,7 +75,7 @@ async def on_home(query: CallbackQuery, app, session, event_ctx: EventContext, s
     pending = sum(1 for s in everything if service.describe(s) is not None)
     pending += await held.count(session, ctx.event.id)  # booked workshops' changes wait for the same release
     text = tr("schedule-admin-home", sessions=len(everything), pending=pending,
-              drafts=tr("schedule-admin-drafts-on" if service.config(app, ctx.event).drafts
+              drafts=tr("schedule-admin-drafts-on" if settings.config(app, ctx.event).drafts
                         else "schedule-admin-drafts-off"))
     await reply(query, text, rows([button(tr("schedule-admin-btn-new"), "scha:new"),
                                    button(tr("schedule-admin-btn-list"), "scha:l:0")],
@@ -110,9 +110,9 @@ async def on_form(message: Message, app, session, event_ctx: EventContext, state
     await state.set_state(ScheduleEdit.confirm)
     await state.set_data({"op": "new", "text": message.text})
     preview = _preview_row(data)
-    speakers = await service.speakers_by_id(session, ctx.event.id)
+    speakers = await queries.speakers_by_id(session, ctx.event.id)
     await message.answer(tr("schedule-admin-preview") + "\n\n"
-                         + render.card(tr, preview, speakers, service.tz_of(ctx.event), bookmarked=False),
+                         + render.card(tr, preview, speakers, settings.tz_of(ctx.event), bookmarked=False),
                          reply_markup=rows([button(tr("schedule-admin-btn-save"), "scha:save")], abort))
 
 
@@ -130,10 +130,10 @@ async def on_list(query: CallbackQuery, app, session, event_ctx: EventContext, c
         await refuse(query, ctx, callback_answer)
         return
     everything = await service.sessions_of(session, ctx.event.id, drafts=True)
-    size = service.config(app, ctx.event).page_size
+    size = settings.config(app, ctx.event).page_size
     pages = max(1, -(-len(everything) // size))
     page = min(int(query.data.split(":")[2]), pages - 1)
-    tz = service.tz_of(ctx.event)
+    tz = settings.tz_of(ctx.event)
     part = everything[page * size:(page + 1) * size]
     buttons = []
     for s in part:
@@ -160,8 +160,8 @@ async def _admin_card(target, session, ctx: EventContext, session_id: int) -> No
         return
     values = service.effective(row)
     shown = _preview_row(service.SessionData(**values))
-    speakers = await service.speakers_by_id(session, ctx.event.id)
-    text = render.card(tr, shown, speakers, service.tz_of(ctx.event), bookmarked=False)
+    speakers = await queries.speakers_by_id(session, ctx.event.id)
+    text = render.card(tr, shown, speakers, settings.tz_of(ctx.event), bookmarked=False)
     if row.published_at is None:
         text = tr("schedule-admin-unpublished") + "\n" + text
     elif row.draft:
@@ -216,9 +216,9 @@ async def on_field_value(message: Message, app, session, event_ctx: EventContext
         return
     await state.set_state(ScheduleEdit.confirm)
     await state.set_data({**data, "text": message.text})
-    speakers = await service.speakers_by_id(session, ctx.event.id)
+    speakers = await queries.speakers_by_id(session, ctx.event.id)
     await message.answer(tr("schedule-admin-preview") + "\n\n"
-                         + render.card(tr, _preview_row(checked), speakers, service.tz_of(ctx.event),
+                         + render.card(tr, _preview_row(checked), speakers, settings.tz_of(ctx.event),
                                        bookmarked=False),
                          reply_markup=rows([button(tr("schedule-admin-btn-save"), "scha:save")], abort))
 
@@ -302,8 +302,8 @@ async def on_preview(query: CallbackQuery, app, session, event_ctx: EventContext
     if not result.total:
         await reply(query, tr("schedule-admin-publish-none"), rows(_home_row(tr)))
         return
-    speakers = await service.speakers_by_id(session, ctx.event.id)
-    tz = service.tz_of(ctx.event)
+    speakers = await queries.speakers_by_id(session, ctx.event.id)
+    tz = settings.tz_of(ctx.event)
     people = len(result.people)
     lines = [tr("schedule-admin-publish-preview", changes=result.total, people=people)]
     if result.held_changes:
@@ -337,7 +337,7 @@ async def on_speakers(query: CallbackQuery, app, session, event_ctx: EventContex
     if not _allowed(ctx):
         await refuse(query, ctx, callback_answer)
         return
-    speakers = sorted((await service.speakers_by_id(session, ctx.event.id)).values(), key=lambda s: s.name.casefold())
+    speakers = sorted((await queries.speakers_by_id(session, ctx.event.id)).values(), key=lambda s: s.name.casefold())
     size = 20
     pages = max(1, -(-len(speakers) // size))
     page = min(int(query.data.split(":")[2]), pages - 1)

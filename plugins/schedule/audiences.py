@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from core.models import Event
 from plugins.schedule import clock
 from plugins.schedule.models import Bookmark, Session
+from plugins.schedule.settings import tz_of
 
 KEY_PREFIX = "schedule:"
 OFFERED_MAX = 8
@@ -18,8 +19,7 @@ LABEL_TITLE_MAX = 32
 
 
 async def offered(session, event: Event, tr) -> list:
-    from plugins.news.service import NewsAudience  # only called when the news plugin is there
-    from plugins.schedule.service import tz_of
+    from plugins.news.public import NewsAudience  # only called when the news plugin is there
 
     marked = func.count(Bookmark.id)
     rows = (await session.execute(

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from core.delivery import enqueue_many
 from plugins.schedule import held, render
+from plugins.schedule.queries import speakers_by_id
+from plugins.schedule.settings import tz_of
 
 
 async def _messages(app, session, event, wanted: dict[int, tuple[list, list]], dedupe) -> int:
     """``wanted``: reader → (session changes, held changes); ``dedupe(uid)`` → the outbox key."""
-    from plugins.schedule.service import speakers_by_id, tz_of
-
     if not wanted:
         return 0
     langs = await render.languages(session, event, list(wanted))
@@ -52,3 +52,19 @@ async def enqueue_held(app, session, event, rows) -> int:
         firsts[row.user_id] = min(row.id, firsts.get(row.user_id, row.id))
     wanted = {uid: ([], changes) for uid, changes in held.by_reader(rows).items()}
     return await _messages(app, session, event, wanted, lambda uid: f"schedule:held:{firsts[uid]}:{uid}")
+
+
+async def send_held(ctx, session, payload) -> None:
+    """The ``schedule:held`` job: no release took these held changes in time. Their people get
+    everything held for them now, one message each (whatever else is held for them joins it)."""
+    from core.models import Event
+
+    event = await session.get(Event, int(payload["event_id"]))
+    if event is None:
+        return
+    people = await held.people_of(session, [int(i) for i in payload.get("ids", ())])
+    if not people:
+        return  # a release told them already
+    rows = await held.take(session, event.id, people)
+    if rows:
+        await enqueue_held(ctx.app, session, event, rows)

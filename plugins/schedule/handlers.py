@@ -16,7 +16,7 @@ from core.context import EventContext
 from core.filters import Magic
 from core.handlers.common import reply
 from core.schedule import personal_schedule
-from plugins.schedule import clock, service, views
+from plugins.schedule import clock, queries, service, settings, views
 
 HOME = "sch:home"
 
@@ -51,7 +51,7 @@ async def on_home(query: CallbackQuery, session, event_ctx: EventContext) -> Non
 async def on_today(query: CallbackQuery, app, session, event_ctx: EventContext, callback_answer=None) -> None:
     if not _ready(event_ctx):
         return
-    tz = service.tz_of(event_ctx.event)
+    tz = settings.tz_of(event_ctx.event)
     days = await service.program_days(session, event_ctx.event.id, tz)
     today = clock.now().astimezone(tz).date()
     if today not in days:
@@ -122,10 +122,10 @@ async def on_ics(query: CallbackQuery, app, session, event_ctx: EventContext) ->
     own = {s.id for s in await service.own_sessions(session, ctx.event.id, ctx.member.user_id)}
     sessions = [s for s in await service.visible(session, ctx.event.id) if s.id in marked | own]
     others = [i for i in await personal_schedule(app, session, ctx.event, ctx.member) if i.kind != "session"]
-    speakers = await service.speakers_by_id(session, ctx.event.id)
+    speakers = await queries.speakers_by_id(session, ctx.event.id)
     # Built in a worker thread (the rows' columns are loaded; nothing is read from the database
     # there): icalendar's first import (~0.2 s) and the timezone work stay off the loop.
-    data = await asyncio.to_thread(_ics, ctx.event, sessions, speakers, others, service.tz_of(ctx.event), clock.now())
+    data = await asyncio.to_thread(_ics, ctx.event, sessions, speakers, others, settings.tz_of(ctx.event), clock.now())
     await query.message.answer_document(BufferedInputFile(data, filename=f"{ctx.event.slug}-schedule.ics"),
                                         caption=ctx.tr("schedule-ics-caption", count=len(sessions) + len(others)))
 

@@ -4,9 +4,10 @@ in ONE message: a booked workshop moved, changed place or was cancelled (the wor
 
 The period: with drafts on, a handed-over change waits for the next release, at most
 ``workshop_hold_minutes``, and never later than that long before the workshop starts (its old or
-new time), so nobody learns of a move too late. If no release comes first, a due-time job sends
-each of its people everything held for them, still as one message. With drafts off (each edit is
-published at once) or a hold of 0 nothing is taken: workshops tells its people itself.
+new time), so nobody learns of a move too late. If no release comes first, a due-time job
+(``digest.send_held``) sends each of its people everything held for them, still as one message.
+With drafts off (each edit is published at once) or a hold of 0 nothing is taken: workshops tells
+its people itself.
 
 One row per person and change; several changes of one subject merge (moved twice: from the first
 time to the last; moved, then cancelled: cancelled). Rows are taken with DELETE ... RETURNING, so a
@@ -22,6 +23,7 @@ from sqlalchemy import delete, func, select
 
 from core.jobs import schedule
 from plugins.schedule.models import HeldChange
+from plugins.schedule.settings import config
 
 JOB = "schedule:held"
 _TABLE = HeldChange.__table__
@@ -58,8 +60,6 @@ def hold_until(conf, change, now: dt.datetime) -> dt.datetime | None:
 async def take_over(app, session, event, change, now: dt.datetime) -> list[int]:
     """The ``workshops_change_notice`` implementation: hold the change for its booked people
     (offer holders and the waiting keep the workshops' own notice). Returns whom we took."""
-    from plugins.schedule.service import config
-
     due = hold_until(config(app, event), change, now)
     people = [uid for uid, kind in change.recipients.items() if kind == "booked"]
     if due is None or not people:
@@ -134,19 +134,6 @@ async def forget(session, event_id: int, user_id: int) -> None:
     await session.execute(delete(_TABLE).where(_TABLE.c.event_id == event_id, _TABLE.c.user_id == user_id))
 
 
-async def send(ctx, session, payload) -> None:
-    """The job: no release took this change in time. Its people get everything held for them now,
-    one message each (whatever else is held for them joins it)."""
-    from core.models import Event
-    from plugins.schedule import digest
-
-    event = await session.get(Event, int(payload["event_id"]))
-    if event is None:
-        return
-    ids = [int(i) for i in payload.get("ids", ())]
-    people = list((await session.scalars(select(_TABLE.c.user_id).where(_TABLE.c.id.in_(ids)).distinct())).all())
-    if not people:
-        return  # a release told them already
-    rows = await take(session, event.id, people)
-    if rows:
-        await digest.enqueue_held(ctx.app, session, event, rows)
+async def people_of(session, ids: list[int]) -> list[int]:
+    """Whose held changes ``ids`` are (those not taken yet)."""
+    return list((await session.scalars(select(_TABLE.c.user_id).where(_TABLE.c.id.in_(ids)).distinct())).all())

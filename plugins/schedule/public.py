@@ -1,13 +1,14 @@
 """What other plugins may use of the schedule (besides the hooks in ``hookspecs.py``).
 
-Everything here reads the *published* program and takes the caller's session; nothing imports
-aiogram. Times are timezone-aware UTC.
+Everything here reads the *published* program and takes the caller's session (``now`` reads the
+schedule's clock); nothing imports aiogram. Times are timezone-aware UTC.
 
     from plugins.schedule import public as schedule
 
     info = await schedule.session_info(session, event.id, session_id)
     people = await schedule.bookmarkers(session, session_id)
     ended = await schedule.ended_between(session, event.id, since, until)
+    if schedule.now() >= info.starts_at: ...
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from plugins.schedule import clock
 from plugins.schedule.models import Bookmark, Session, Speaker
+
+
+def now() -> dt.datetime:
+    """The schedule's "now": the real clock, or the fixed one a test or a rehearsal of the event set
+    (``clock.use``). Compare session times with this rather than with ``utcnow()``."""
+    return clock.now()
 
 
 @dataclass(frozen=True)

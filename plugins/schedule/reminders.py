@@ -17,6 +17,8 @@ from sqlalchemy import select
 from core.jobs import Job, JobState, cancel, schedule
 from core.models import Event, Member
 from plugins.schedule import clock
+from plugins.schedule.queries import bookmarkers, prefs_of, speakers_by_id
+from plugins.schedule.settings import PLUGIN, config, tz_of
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +65,6 @@ async def _align(session, event: Event, row, lead_times: list[int], pending: dic
 
 async def plan(app, session, event: Event, row, now: dt.datetime) -> int:
     """(Re)time a session's reminders after it was published, moved or re-published."""
-    from plugins.schedule.service import config
-
     pending = (await _pending(session, row.id)).get(row.id, {})
     return await _align(session, event, row, config(app, event).reminder_minutes, pending, now)
 
@@ -79,7 +79,6 @@ async def forget(session, session_id: int) -> int:
 async def sync(app, session, now: dt.datetime) -> int:
     """Every upcoming session's reminders in line with its event's lead times (after a config change)."""
     from plugins.schedule.models import Session
-    from plugins.schedule.service import PLUGIN, config
 
     pending = await _pending(session)
     events = {e.id: e for e in (await session.scalars(select(Event))).all()
@@ -112,7 +111,6 @@ async def send(ctx, session, payload) -> None:
     from core.delivery import enqueue
     from plugins.schedule import render
     from plugins.schedule.models import Session
-    from plugins.schedule.service import PLUGIN, bookmarkers, config, prefs_of, speakers_by_id, tz_of
 
     app = ctx.app
     event = await session.get(Event, int(payload["event_id"]))

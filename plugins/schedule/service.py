@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-import zoneinfo
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,13 +23,13 @@ from core.delivery.dialect import upsert_insert
 from core.models import Event, Member, Role
 from core.people import SYSTEM, NotAllowed, SystemActor  # noqa: F401  (part of this service's API)
 from plugins.schedule import held
-from plugins.schedule.config import ScheduleConfig
 from plugins.schedule.models import (
     BIO_MAX, DESCRIPTION_MAX, KEY_MAX, KINDS, NAME_MAX, ROOM_MAX, TITLE_MAX, TRACK_MAX, USERNAME_MAX,
     Bookmark, ReminderPref, Session, Speaker, SpeakerLink,
 )
+from plugins.schedule.queries import bookmarkers, speakers_by_id
+from plugins.schedule.settings import config, tz_of
 
-PLUGIN = "schedule"
 MAX_DURATION = dt.timedelta(hours=24)
 # Fields a draft may change, in the order changes are listed.
 FIELDS = ("title", "kind", "starts_at", "ends_at", "room", "track", "speaker_ids", "description", "for_all",
@@ -44,21 +43,6 @@ class InputError(Exception):
         super().__init__(key)
         self.key = key
         self.args_ = args
-
-
-def config(app, event: Event) -> ScheduleConfig:
-    try:
-        conf = app.plugin_config(event.slug, PLUGIN)
-    except KeyError:
-        conf = None
-    return conf if isinstance(conf, ScheduleConfig) else ScheduleConfig()
-
-
-def tz_of(event: Event) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(event.timezone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def require_admin(app, event: Event, actor) -> None:
@@ -194,10 +178,6 @@ async def visible(session: AsyncSession, event_id: int) -> list[Session]:
 
 async def get_session(session: AsyncSession, event_id: int, session_id: int) -> Session | None:
     return await session.scalar(select(Session).where(Session.id == session_id, Session.event_id == event_id))
-
-
-async def speakers_by_id(session: AsyncSession, event_id: int) -> dict[int, Speaker]:
-    return {s.id: s for s in (await session.scalars(select(Speaker).where(Speaker.event_id == event_id))).all()}
 
 
 async def program_days(session: AsyncSession, event_id: int, tz) -> list[dt.date]:
@@ -395,17 +375,6 @@ async def _members(session: AsyncSession, event_id: int) -> list[int]:
     return list((await session.scalars(select(Member.user_id).where(Member.event_id == event_id))).all())
 
 
-async def bookmarkers(session: AsyncSession, session_ids: list[int]) -> dict[int, list[int]]:
-    """Who bookmarked each of ``session_ids``."""
-    found: dict[int, list[int]] = {sid: [] for sid in session_ids}
-    if session_ids:
-        rows = await session.execute(select(Bookmark.session_id, Bookmark.user_id)
-                                     .where(Bookmark.session_id.in_(session_ids)))
-        for sid, uid in rows.all():
-            found[sid].append(uid)
-    return found
-
-
 async def preview(app, session: AsyncSession, event: Event, actor, *, only: list[int] | None = None,
                   lock: bool = False) -> tuple[Preview, list[Session]]:
     """What "Publish changes" would change and whom it would tell (nothing written)."""
@@ -530,15 +499,6 @@ async def set_pref(app, session: AsyncSession, event: Event, user_id: int, *, en
     else:
         pref.enabled, pref.minutes = enabled, minutes
     await session.flush()
-
-
-async def prefs_of(session: AsyncSession, event_id: int, user_ids: list[int]) -> dict[int, tuple[bool, int | None]]:
-    """Each given user's (enabled, chosen lead time or None); users without a row are left out."""
-    if not user_ids:
-        return {}
-    rows = await session.scalars(select(ReminderPref).where(ReminderPref.event_id == event_id,
-                                                            ReminderPref.user_id.in_(list(set(user_ids)))))
-    return {p.user_id: (p.enabled, p.minutes) for p in rows.all()}
 
 
 # --- speakers -------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from aiogram.utils.text_decorations import html_decoration as hd
 from core.context import EventContext
 from core.keyboards import button, rows
 from core.schedule import by_local_day, personal_schedule
-from plugins.schedule import render, service
+from plugins.schedule import queries, render, service, settings
 
 MAX_BUTTON_TITLE = 40
 
@@ -19,9 +19,9 @@ def _home_row(tr):
 
 
 async def home(session, ctx: EventContext, now: dt.datetime):
-    tr, tz = ctx.tr, service.tz_of(ctx.event)
+    tr, tz = ctx.tr, settings.tz_of(ctx.event)
     program = await service.visible(session, ctx.event.id)
-    speakers = await service.speakers_by_id(session, ctx.event.id)
+    speakers = await queries.speakers_by_id(session, ctx.event.id)
     running, upcoming = service.now_and_next(program, now)
     marked = await service.bookmarked_ids(session, ctx.event.id, ctx.member.user_id)
     lines = [tr("schedule-home-title", event=hd.quote(ctx.event.title),
@@ -56,7 +56,7 @@ def _label(row, tz) -> str:
 
 
 async def days(session, ctx: EventContext):
-    tr, tz = ctx.tr, service.tz_of(ctx.event)
+    tr, tz = ctx.tr, settings.tz_of(ctx.event)
     found = await service.program_days(session, ctx.event.id, tz)
     if not found:
         return tr("schedule-program-empty"), rows(_home_row(tr))
@@ -80,13 +80,13 @@ async def groups(session, ctx: EventContext, by: str):
 
 async def listing(app, session, ctx: EventContext, by: str, index: int, page: int):
     """One page of the sessions of a day (``d``), a track (``t``) or a room (``r``)."""
-    tr, tz = ctx.tr, service.tz_of(ctx.event)
+    tr, tz = ctx.tr, settings.tz_of(ctx.event)
     if by == "d":
         found = await service.program_days(session, ctx.event.id, tz)
         if index >= len(found):
             return tr("schedule-not-found"), rows(_home_row(tr))
         title = tr("schedule-day-title", day=render.day_label(tr, found[index]))
-        size = service.config(app, ctx.event).page_size
+        size = settings.config(app, ctx.event).page_size
         part, total = await service.visible_on(session, ctx.event.id, found[index], tz,
                                                offset=max(page, 0) * size, limit=size)
         if not part and total:  # a page past the end (the program shrank): show the last one
@@ -108,8 +108,8 @@ async def listing(app, session, ctx: EventContext, by: str, index: int, page: in
 
 
 async def _page(app, session, ctx, title: str, chosen, page: int, prefix: str, *, day_headers: bool):
-    tr, tz = ctx.tr, service.tz_of(ctx.event)
-    size = service.config(app, ctx.event).page_size
+    tr, tz = ctx.tr, settings.tz_of(ctx.event)
+    size = settings.config(app, ctx.event).page_size
     pages = max(1, -(-len(chosen) // size))
     page = min(max(page, 0), pages - 1)
     part = chosen[page * size:(page + 1) * size]
@@ -117,7 +117,7 @@ async def _page(app, session, ctx, title: str, chosen, page: int, prefix: str, *
 
 
 async def _render_page(ctx, session, title: str, part, page: int, pages: int, prefix: str, *, day_headers: bool):
-    tr, tz = ctx.tr, service.tz_of(ctx.event)
+    tr, tz = ctx.tr, settings.tz_of(ctx.event)
     speakers = await service.speakers_of(session, part)
     marked = await service.bookmarked_ids(session, ctx.event.id, ctx.member.user_id)
     lines = [title + (f" · {tr('schedule-page', page=page + 1, pages=pages)}" if pages > 1 else "")]
@@ -141,11 +141,11 @@ async def _render_page(ctx, session, title: str, part, page: int, pages: int, pr
 
 
 async def card(app, session, ctx: EventContext, session_id: int):
-    tr, tz = ctx.tr, service.tz_of(ctx.event)
+    tr, tz = ctx.tr, settings.tz_of(ctx.event)
     row = await service.get_session(session, ctx.event.id, session_id)
     if row is None or row.published_at is None:
         return tr("schedule-not-found"), rows(_home_row(tr))
-    speakers = await service.speakers_by_id(session, ctx.event.id)
+    speakers = await queries.speakers_by_id(session, ctx.event.id)
     marked = await service.is_bookmarked(session, row.id, ctx.member.user_id)
     text = render.card(tr, row, speakers, tz, bookmarked=marked)
     buttons = []
@@ -177,7 +177,7 @@ def clashes(items) -> set[int]:
 async def my_schedule(app, session, ctx: EventContext, page: int):
     """Bookmarked sessions, own talks and every other plugin's items (booked workshops), by day,
     clashes marked; split into pages of whole lines under the text budget."""
-    tr, tz = ctx.tr, service.tz_of(ctx.event)
+    tr, tz = ctx.tr, settings.tz_of(ctx.event)
     items = await personal_schedule(app, session, ctx.event, ctx.member)
     if not items:
         return tr("schedule-my-empty"), rows(_home_row(tr))
@@ -220,7 +220,7 @@ async def my_schedule(app, session, ctx: EventContext, page: int):
 
 async def reminder_setting(app, session, ctx: EventContext):
     tr = ctx.tr
-    leads = service.config(app, ctx.event).reminder_minutes
+    leads = settings.config(app, ctx.event).reminder_minutes
     pref = await service.get_pref(session, ctx.event.id, ctx.member.user_id)
     if pref is not None and not pref.enabled:
         current = tr("schedule-rem-off")

@@ -54,7 +54,7 @@ def register_jobs(app):
 @hookimpl
 async def profile_sections(app, session, event, member, tr):
     from plugins.waitlist import service
-    from plugins.workshops import service as workshops
+    from plugins.workshops import public as workshops
 
     mine = await service.my_entries(session, event.id, member.user_id)
     if not mine:
@@ -214,7 +214,7 @@ async def admin_chat_dashboard(app, session, event, tr):
     import html
 
     from plugins.waitlist import service
-    from plugins.workshops import service as workshops
+    from plugins.workshops import public as workshops
 
     upcoming = await workshops.list_workshops(session, event.id, upcoming_only=True)
     waiting = await service.waiting_count(session, [w.id for w in upcoming])

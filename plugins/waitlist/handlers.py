@@ -14,10 +14,7 @@ from core.callback_types import RowId
 from core.context import EventContext
 from core.keyboards import button
 from plugins.waitlist import service
-from plugins.workshops import service as workshops
-# The one name still taken from the workshops handlers: showing a workshop card (its render, live-view
-# row and commit) has no home in a public module of the workshops plugin yet.
-from plugins.workshops.handlers import show_card
+from plugins.workshops import public as workshops
 from plugins.workshops.keyboards import WsCard
 
 
@@ -80,7 +77,7 @@ async def on_offer(query: CallbackQuery, callback_data: WlOffer, app, session, e
         if new_text != message.html_text or message.reply_markup != markup:
             await message.edit_text(new_text, reply_markup=markup)
         return
-    await show_card(query, app, session, ctx, answer.workshop.id, notice=text)
+    await workshops.show_card(query, app, session, ctx, answer.workshop.id, notice=text)
 
 
 def clash_args(tr, clash, tz) -> dict:
@@ -105,5 +102,5 @@ async def on_leave(query: CallbackQuery, callback_data: WlLeave, app, session, e
     if callback_answer is not None:
         callback_answer.text = ctx.tr(f"{key}-toast") if result.status in ("left", "not_queued") else ctx.tr(key)
     if result.workshop is not None:
-        await show_card(query, app, session, ctx, result.workshop.id,
-                        notice=ctx.tr(key, title=hd.quote(result.workshop.title)))
+        await workshops.show_card(query, app, session, ctx, result.workshop.id,
+                                  notice=ctx.tr(key, title=hd.quote(result.workshop.title)))

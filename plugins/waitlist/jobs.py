@@ -12,7 +12,7 @@ import logging
 from core.db import utcnow
 from core.models import Event
 from plugins.waitlist import service
-from plugins.workshops import service as workshops
+from plugins.workshops import public as workshops
 
 log = logging.getLogger(__name__)
 

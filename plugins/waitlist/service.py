@@ -27,15 +27,14 @@ from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import dates
+from core import dates, people
 from core.db import UTCDateTime, utcnow
 from core.models import Event, Member, User
 from plugins.waitlist.config import WaitlistConfig
 from plugins.waitlist.models import OPEN_STATES, Entry
-from plugins.workshops import notify
-from plugins.workshops import service as workshops
+from plugins.workshops import public as workshops
 from plugins.workshops.models import Booking, Workshop
-from plugins.workshops.results import CardExtras, QueueOutcome
+from plugins.workshops.public import CardExtras, QueueOutcome, SeatState
 
 PLUGIN = "waitlist"
 OFFER_KIND = "waitlist:offer"  # delivery-outcome kind: an offer that cannot be delivered expires at once
@@ -52,6 +51,18 @@ def config(app, event: Event) -> WaitlistConfig:
     except KeyError:
         conf = None
     return conf if isinstance(conf, WaitlistConfig) else WaitlistConfig()
+
+
+async def _notice(session, *, user_id: int, event_id: int, text: str, dedupe_key: str, reply_markup=None,
+                  interactive: bool = False, kind: str | None = None, payload: dict | None = None) -> None:
+    """One notice to the outbox, in the transaction of the change it tells of (deduplicated by
+    ``dedupe_key``). ``interactive`` (an offer with a deadline) goes before timely notices; ``kind``
+    and ``payload`` bring the delivery outcome back (an offer that cannot arrive expires at once)."""
+    from core.delivery import Priority, enqueue
+
+    await enqueue(session, chat_id=user_id, user_id=user_id, event_id=event_id, text=text,
+                  reply_markup=reply_markup, dedupe_key=dedupe_key,
+                  priority=Priority.INTERACTIVE if interactive else Priority.NORMAL, kind=kind, payload=payload)
 
 
 def offer_callback(entry_id: int, action: str) -> str:
@@ -208,8 +219,6 @@ async def enqueue(app, session, event: Event, workshop: Workshop, user_id: int, 
     entry, their place and the place a new tap takes are already known. ``order_key`` (the tap's
     update id) places the entry in tap order; without one it goes to the back."""
     if state is None or "entry_id" not in state.extra:
-        from plugins.workshops.results import SeatState
-
         values = (await session.execute(select(*state_columns(
             workshop.id, user_id, now, workshops.NO_ORDER_KEY if order_key is None else order_key)))).one()
         state = SeatState(booked=0, extra=dict(values._mapping))
@@ -240,12 +249,12 @@ async def expire_lapsed(app, session, event: Event, workshop: Workshop, now: dt.
         .values(state="expired", reason="deadline", updated_at=now).returning(Entry.id, Entry.user_id))).all()
     if lapsed:
         workshop.version += 1
-        langs = await notify.languages(app, session, event, [uid for _, uid in lapsed])
+        langs = await people.languages(session, event, [uid for _, uid in lapsed])
         for entry_id, uid in lapsed:
             tr = app.translator(langs[uid])
-            await notify.enqueue_notice(session, user_id=uid, event_id=event.id,
-                                        text=tr("waitlist-notice-expired", title=quote(workshop.title)),
-                                        dedupe_key=f"waitlist:expired:{entry_id}")
+            await _notice(session, user_id=uid, event_id=event.id,
+                          text=tr("waitlist-notice-expired", title=quote(workshop.title)),
+                          dedupe_key=f"waitlist:expired:{entry_id}")
     return len(lapsed)
 
 
@@ -263,7 +272,7 @@ async def promote(app, session, event: Event, workshop: Workshop, now: dt.dateti
                                             .order_by(*QUEUE_ORDER).limit(free))).all())
         if not batch:
             break
-        blocked = await notify.unreachable(session, [e.user_id for e in batch])
+        blocked = await people.unreachable(session, [e.user_id for e in batch])
         for entry in batch:
             if entry.user_id in blocked:
                 # They blocked the bot: an offer could never arrive, so it must not hold the seat.
@@ -282,7 +291,7 @@ async def _offer(app, session, event, workshop: Workshop, entry: Entry, now: dt.
     entry.state, entry.offered_at, entry.updated_at = "offered", now, now
     entry.expires_at = offer_deadline(app, event, workshop, now)
     tz = workshops.tz_of(event)
-    tr = app.translator((await notify.languages(app, session, event, [entry.user_id]))[entry.user_id])
+    tr = app.translator((await people.languages(session, event, [entry.user_id]))[entry.user_id])
     deadline = entry.expires_at.astimezone(tz)
     lines = [tr("waitlist-offer", title=quote(workshop.title),
                 when=workshops.format_when(tr, workshop, tz)),
@@ -294,9 +303,9 @@ async def _offer(app, session, event, workshop: Workshop, entry: Entry, now: dt.
         {"text": tr("waitlist-btn-accept"), "callback_data": offer_callback(entry.id, "a")},
         {"text": tr("waitlist-btn-decline"), "callback_data": offer_callback(entry.id, "d")},
     ]]}
-    await notify.enqueue_notice(session, user_id=entry.user_id, event_id=event.id, text="\n".join(lines),
-                                reply_markup=markup, dedupe_key=f"waitlist:offer:{entry.id}", interactive=True,
-                                kind=OFFER_KIND, payload={"entry_id": entry.id})
+    await _notice(session, user_id=entry.user_id, event_id=event.id, text="\n".join(lines),
+                  reply_markup=markup, dedupe_key=f"waitlist:offer:{entry.id}", interactive=True,
+                  kind=OFFER_KIND, payload={"entry_id": entry.id})
     await _schedule_expiry(session, event, workshop, entry)
 
 

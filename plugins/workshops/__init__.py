@@ -48,23 +48,25 @@ def admin_items(app, event, member):
 
 @hookimpl
 async def profile_sections(app, session, event, member, tr):
-    from plugins.workshops import service
+    from plugins.workshops.formatting import format_when, quote
+    from plugins.workshops.queries import user_bookings
+    from plugins.workshops.settings import tz_of
 
-    booked = await service.user_bookings(session, event.id, member.user_id)
+    booked = await user_bookings(session, event.id, member.user_id)
     if not booked:
         return [ProfileSection("workshops-profile-title", (tr("workshops-profile-none"),), order=30)]
-    tz = service.tz_of(event)
-    lines = tuple(tr("workshops-profile-line", title=service._q(w.title), when=service.format_when(tr, w, tz))
+    tz = tz_of(event)
+    lines = tuple(tr("workshops-profile-line", title=quote(w.title), when=format_when(tr, w, tz))
                   for w in booked)
     return [ProfileSection("workshops-profile-title", lines, order=30)]
 
 
 @hookimpl
 async def schedule_items(app, session, event, member):
-    from plugins.workshops import service
+    from plugins.workshops.queries import list_workshops, user_bookings
 
     items = [ScheduleItem(starts_at=w.starts_at, ends_at=w.ends_at, title=w.title, place=w.place, kind="workshop")
-             for w in await service.user_bookings(session, event.id, member.user_id)]
+             for w in await user_bookings(session, event.id, member.user_id)]
     if "schedule" in app.active_plugins(event.slug):
         # A speaker who claimed their schedule entry also sees the workshops they lead (names match).
         from plugins.schedule import public as schedule
@@ -73,7 +75,7 @@ async def schedule_items(app, session, event, member):
         booked = {(i.title, i.starts_at) for i in items}
         items += [ScheduleItem(starts_at=w.starts_at, ends_at=w.ends_at, title="🎤 " + w.title, place=w.place,
                                kind="workshop")
-                  for w in await service.list_workshops(session, event.id)
+                  for w in await list_workshops(session, event.id)
                   if names and (w.speaker or "").casefold() in names and (w.title, w.starts_at) not in booked]
     return items
 
@@ -106,10 +108,10 @@ async def admin_chat_dashboard(app, session, event, tr):
     """The organizers' dashboard (admin_chat): seats taken in each upcoming workshop."""
     import html
 
-    from plugins.workshops import service
+    from plugins.workshops.queries import booked_counts, list_workshops
 
-    upcoming = await service.list_workshops(session, event.id, upcoming_only=True)
-    booked = await service.booked_counts(session, [w.id for w in upcoming])
+    upcoming = await list_workshops(session, event.id, upcoming_only=True)
+    booked = await booked_counts(session, [w.id for w in upcoming])
     return [tr("workshops-dashboard-line", title=html.escape(w.title, quote=False), booked=booked[w.id],
                capacity=w.capacity) for w in upcoming]
 
@@ -123,24 +125,24 @@ def register_cli(cli):
 
 @hookimpl
 async def program_import(app, session, event, data, dry_run):
-    from plugins.workshops import service
+    from plugins.workshops import program
 
     if "workshops" not in data:
         return None
-    created, updated, unchanged, errors = await service.import_program(app, session, event, data["workshops"],
+    created, updated, unchanged, errors = await program.import_program(app, session, event, data["workshops"],
                                                                        dry_run=dry_run)
     return ProgramSection(created=created, updated=updated, unchanged=unchanged, errors=errors)
 
 
 @hookimpl
 async def program_export(app, session, event):
-    from plugins.workshops import service
+    from plugins.workshops import program
 
-    return {"workshops": await service.export_program(session, event)}
+    return {"workshops": await program.export_program(session, event)}
 
 
 @hookimpl
 async def forget_member(app, session, event, member):
-    from plugins.workshops import service
+    from plugins.workshops import booking
 
-    await service.forget_member(app, session, event, member.user_id)
+    await booking.forget_member(app, session, event, member.user_id)

@@ -24,9 +24,12 @@ from core.db import utcnow
 from core.filters import Magic
 from core.handlers.admin import refuse
 from core.keyboards import button, rows
-from plugins.workshops import service
+from core.people import NotAllowed
+from plugins.workshops import attendance, attendees, availability, catalogue, formatting, organizer_input, queries
+from plugins.workshops import settings
 from plugins.workshops.handlers import show
 from plugins.workshops.keyboards import WsAdmin, admin, nav_row
+from plugins.workshops.organizer_input import InputError, WorkshopData
 
 PAGE = 10
 
@@ -76,9 +79,9 @@ async def on_admin_button(query: CallbackQuery, callback_data: WsAdmin, app, ses
         return
     try:
         await handler(query, app, session, ctx, state, wid, page, callback_answer)
-    except service.NotAllowed:
+    except NotAllowed:
         await refuse(query, ctx, callback_answer)
-    except service.InputError as exc:
+    except InputError as exc:
         await query.message.answer(ctx.tr(exc.key, **exc.args_))
 
 
@@ -89,17 +92,17 @@ async def _home(query, app, session, ctx, state, wid, page, cb):
 
 
 async def _home_view(app, session, ctx, page):
-    tr, tz = ctx.tr, service.tz_of(ctx.event)
-    workshops = await service.list_workshops(session, ctx.event.id)
+    tr, tz = ctx.tr, settings.tz_of(ctx.event)
+    workshops = await queries.list_workshops(session, ctx.event.id)
     pages = max(1, math.ceil(len(workshops) / PAGE))
     page = max(0, min(page, pages - 1))
     shown = workshops[page * PAGE:(page + 1) * PAGE]
-    seats = await service.seats(app, session, ctx.event, shown)
+    seats = await availability.seats(app, session, ctx.event, shown)
     lines = [tr("workshops-admin-title", count=len(workshops))]
     buttons = []
     for w in shown:
         s = seats[w.id]
-        lines.append(tr("workshops-admin-line", title=hd.quote(w.title), when=service.format_when(tr, w, tz),
+        lines.append(tr("workshops-admin-line", title=hd.quote(w.title), when=formatting.format_when(tr, w, tz),
                         booked=s.booked, held=s.held, capacity=s.capacity))
         buttons.append([button(f"{w.starts_at.astimezone(tz):%d.%m %H:%M} {w.title}"[:60], admin("ws", w.id))])
     markup = rows(*buttons, nav_row(tr, page, pages, lambda p: admin("home", 0, p)),
@@ -110,15 +113,15 @@ async def _home_view(app, session, ctx, page):
 
 
 async def _workshop_view(app, session, ctx, workshop):
-    tr, tz = ctx.tr, service.tz_of(ctx.event)
-    s = (await service.seats(app, session, ctx.event, [workshop]))[workshop.id]
+    tr, tz = ctx.tr, settings.tz_of(ctx.event)
+    s = (await availability.seats(app, session, ctx.event, [workshop]))[workshop.id]
     waiting = sum(1 for row in await _queue_rows(app, session, ctx, workshop) if row[0] == "waiting")
     lines = [f"<b>{hd.quote(workshop.title)}</b>",
              tr("workshops-card-speaker", speaker=hd.quote(workshop.speaker or "—")),
-             tr("workshops-card-when", when=service.format_when(tr, workshop, tz)),
+             tr("workshops-card-when", when=formatting.format_when(tr, workshop, tz)),
              tr("workshops-card-place", place=hd.quote(workshop.place or "—")),
              tr("workshops-admin-seats", booked=s.booked, held=s.held, capacity=s.capacity, waiting=waiting)]
-    came = (await service.attended_counts(session, [workshop.id]))[workshop.id]
+    came = (await attendance.attended_counts(session, [workshop.id]))[workshop.id]
     if came:
         lines.append(tr("workshops-admin-came", came=came, booked=s.booked))
     if workshop.description:
@@ -145,9 +148,9 @@ async def _queue_rows(app, session, ctx, workshop) -> list[list]:
 
 
 async def _load(session, ctx, wid):
-    workshop = await service.get_workshop(session, ctx.event.id, wid)
+    workshop = await queries.get_workshop(session, ctx.event.id, wid)
     if workshop is None:
-        raise service.InputError("workshops-error-not-found")
+        raise InputError("workshops-error-not-found")
     return workshop
 
 
@@ -161,11 +164,11 @@ async def _workshop(query, app, session, ctx, state, wid, page, cb):
 
 async def _attendees(query, app, session, ctx, state, wid, page, cb):
     workshop = await _load(session, ctx, wid)
-    people, total = await service.attendees(session, ctx.event, wid, offset=page * PAGE, limit=PAGE)
+    people, total = await attendees.attendees(session, ctx.event, wid, offset=page * PAGE, limit=PAGE)
     pages = max(1, math.ceil(total / PAGE))
-    tz = service.tz_of(ctx.event)
+    tz = settings.tz_of(ctx.event)
     lines = [ctx.tr("workshops-admin-attendees", title=hd.quote(workshop.title), count=total)]
-    came = (await service.attended_counts(session, [wid]))[wid]
+    came = (await attendance.attended_counts(session, [wid]))[wid]
     if came:  # someone was marked at the door: say how many, and who (✅ and the time)
         lines.append(ctx.tr("workshops-admin-came", came=came, booked=total))
     for n, a in enumerate(people, start=page * PAGE + 1):
@@ -198,7 +201,7 @@ async def _waitlist(query, app, session, ctx, state, wid, page, cb):
 
 
 async def _csv(query, app, session, ctx, state, wid, page, cb):
-    data = await service.export_csv(app, session, ctx.event, ctx.member, wid or None)
+    data = await attendees.export_csv(app, session, ctx.event, ctx.member, wid or None)
     name = f"{ctx.event.slug}-workshops{'-' + str(wid) if wid else ''}.csv"
     await session.commit()
     await query.message.answer_document(BufferedInputFile(data.encode("utf-8-sig"), filename=name),
@@ -209,7 +212,7 @@ async def _csv(query, app, session, ctx, state, wid, page, cb):
 
 async def _delete_ask(query, app, session, ctx, state, wid, page, cb):
     workshop = await _load(session, ctx, wid)
-    s = (await service.seats(app, session, ctx.event, [workshop]))[workshop.id]
+    s = (await availability.seats(app, session, ctx.event, [workshop]))[workshop.id]
     markup = rows([button(ctx.tr("workshops-admin-btn-delete-yes"), admin("delok", wid)),
                    button(ctx.tr("workshops-admin-btn-no"), admin("ws", wid))])
     await show(query, ctx.tr("workshops-admin-delete-confirm", title=hd.quote(workshop.title), booked=s.booked),
@@ -219,7 +222,7 @@ async def _delete_ask(query, app, session, ctx, state, wid, page, cb):
 async def _delete(query, app, session, ctx, state, wid, page, cb):
     workshop = await _load(session, ctx, wid)
     title = workshop.title
-    told = await service.delete_workshop(app, session, ctx.event, ctx.member, wid)
+    told = await catalogue.delete_workshop(app, session, ctx.event, ctx.member, wid)
     await session.commit()
     await query.message.answer(ctx.tr("workshops-admin-deleted", title=hd.quote(title), told=told))
     text, markup = await _home_view(app, session, ctx, 0)
@@ -259,41 +262,41 @@ async def _abort(query, app, session, ctx, state, wid, page, cb):
 def _parse_step(step: str, raw: str | None, data: dict, tz, now) -> dict:
     """Validate one answer; returns the fields to store (as JSON-friendly values)."""
     if step == "title":
-        return {"title": service.clean_title(raw)}
+        return {"title": organizer_input.clean_title(raw)}
     if step == "speaker":
-        return {"speaker": service.clean_speaker(raw)}
+        return {"speaker": organizer_input.clean_speaker(raw)}
     if step == "place":
-        return {"place": service.clean_place(raw)}
+        return {"place": organizer_input.clean_place(raw)}
     if step == "description":
-        return {"description": service.clean_description(raw)}
+        return {"description": organizer_input.clean_description(raw)}
     if step == "starts":
-        starts = service.parse_local_datetime(raw, tz, now)
+        starts = organizer_input.parse_local_datetime(raw, tz, now)
         if starts <= now:
-            raise service.InputError("workshops-error-in-past")
+            raise InputError("workshops-error-in-past")
         return {"starts_at": starts.isoformat()}
     if step == "ends":
         starts = dt.datetime.fromisoformat(data["starts_at"])
-        return {"ends_at": service.parse_end(raw, starts, tz).isoformat()}
+        return {"ends_at": organizer_input.parse_end(raw, starts, tz).isoformat()}
     if step == "capacity":
-        return {"capacity": service.parse_capacity(raw)}
+        return {"capacity": organizer_input.parse_capacity(raw)}
     raise ValueError(step)
 
 
-def _data_of(stored: dict) -> service.WorkshopData:
-    return service.WorkshopData(title=stored["title"], speaker=stored.get("speaker"), place=stored.get("place"),
+def _data_of(stored: dict) -> WorkshopData:
+    return WorkshopData(title=stored["title"], speaker=stored.get("speaker"), place=stored.get("place"),
                                 description=stored.get("description"),
                                 starts_at=dt.datetime.fromisoformat(stored["starts_at"]),
                                 ends_at=dt.datetime.fromisoformat(stored["ends_at"]),
                                 capacity=int(stored["capacity"]))
 
 
-def _preview(tr, data: service.WorkshopData, tz) -> str:
+def _preview(tr, data: WorkshopData, tz) -> str:
     from plugins.workshops.models import Workshop
 
     w = Workshop(title=data.title, starts_at=data.starts_at, ends_at=data.ends_at)
     lines = [tr("workshops-create-preview"), "", f"<b>{hd.quote(data.title)}</b>",
              tr("workshops-card-speaker", speaker=hd.quote(data.speaker or "—")),
-             tr("workshops-card-when", when=service.format_when(tr, w, tz)),
+             tr("workshops-card-when", when=formatting.format_when(tr, w, tz)),
              tr("workshops-card-place", place=hd.quote(data.place or "—")),
              tr("workshops-admin-capacity", capacity=data.capacity)]
     if data.description:
@@ -315,7 +318,7 @@ async def _advance(message: Message, ctx, state: FSMContext, step: str, stored: 
     data = _data_of(stored)
     markup = rows([button(ctx.tr("workshops-admin-btn-save"), admin("save")),
                    button(ctx.tr("workshops-admin-btn-abort"), admin("abort"))])
-    await prompts.remember(state, await message.answer(_preview(ctx.tr, data, service.tz_of(ctx.event)),
+    await prompts.remember(state, await message.answer(_preview(ctx.tr, data, settings.tz_of(ctx.event)),
                                                        reply_markup=markup))
 
 
@@ -338,8 +341,8 @@ async def _save(query, app, session, ctx, state, wid, page, cb):
         return
     stored = (await state.get_data()).get("ws") or {}
     try:
-        workshop = await service.create_workshop(app, session, ctx.event, ctx.member, _data_of(stored))
-    except service.InputError as exc:
+        workshop = await catalogue.create_workshop(app, session, ctx.event, ctx.member, _data_of(stored))
+    except InputError as exc:
         # e.g. the start passed while the organizer looked at the preview: say so, keep the answers.
         await query.message.answer(ctx.tr(exc.key, **exc.args_) + "\n" + ctx.tr("workshops-create-fix-start"))
         await state.set_state(WorkshopsCreate.starts)
@@ -371,13 +374,13 @@ async def _edit(query, app, session, ctx, state, wid, page, cb, field):
 
 async def _apply_edit(target: Message, app, session, ctx, state, wid: int, changes: dict) -> None:
     if "capacity" in changes:
-        result = await service.set_capacity(app, session, ctx.event, ctx.member, wid, changes["capacity"])
+        result = await catalogue.set_capacity(app, session, ctx.event, ctx.member, wid, changes["capacity"])
         if result.status == "below":
-            raise service.InputError("workshops-error-capacity-below", capacity=result.new, booked=result.booked,
+            raise InputError("workshops-error-capacity-below", capacity=result.new, booked=result.booked,
                                      held=result.held, minimum=result.booked + result.held)
         note = ctx.tr("workshops-capacity-changed", old=result.old, new=result.new)
     else:
-        result = await service.update_workshop(app, session, ctx.event, ctx.member, wid, changes)
+        result = await catalogue.update_workshop(app, session, ctx.event, ctx.member, wid, changes)
         note = ctx.tr("workshops-saved") + (
             "\n" + ctx.tr("workshops-notified", count=result.notified) if result.notified else "") + (
             "\n" + ctx.tr("workshops-notified-joined", count=result.joined) if result.joined else "")
@@ -405,7 +408,7 @@ async def on_dialog_text(message: Message, app, session, event_ctx: EventContext
         await state.clear()
         await refuse(message, ctx)
         return
-    tz, now = service.tz_of(ctx.event), utcnow()
+    tz, now = settings.tz_of(ctx.event), utcnow()
     current = await state.get_state()
     data = await state.get_data()
     if message.text is None:
@@ -422,9 +425,9 @@ async def on_dialog_text(message: Message, app, session, event_ctx: EventContext
         stored.update(_parse_step(step, message.text, stored, tz, now))
         await state.update_data(ws=stored)
         await _advance(message, ctx, state, step, stored)
-    except service.InputError as exc:
+    except InputError as exc:
         await message.answer(ctx.tr(exc.key, **exc.args_) + "\n" + ctx.tr("workshops-try-again"))
-    except service.NotAllowed:
+    except NotAllowed:
         await state.clear()
         await refuse(message, ctx)
 
@@ -435,15 +438,15 @@ async def _edit_text(message, app, session, ctx, state, data, current, tz, now) 
     workshop = await _load(session, ctx, wid)
     if field == "time":
         if current == WorkshopsEdit.value.state:
-            starts = service.parse_local_datetime(message.text, tz, now)
+            starts = organizer_input.parse_local_datetime(message.text, tz, now)
             if starts <= now:
-                raise service.InputError("workshops-error-in-past")
+                raise InputError("workshops-error-in-past")
             await state.update_data(edit={**edit, "starts_at": starts.isoformat()})
             await state.set_state(WorkshopsEdit.ends)
             await prompts.remember(state, await message.answer(_prompt(ctx.tr, "ends", ctx.event.timezone)))
             return
         starts = dt.datetime.fromisoformat(edit["starts_at"])
-        ends = service.parse_end(message.text, starts, tz)
+        ends = organizer_input.parse_end(message.text, starts, tz)
         await _apply_edit(message, app, session, ctx, state, workshop.id, {"starts_at": starts, "ends_at": ends})
         return
     step = {"capacity": "capacity"}.get(field, field)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from core.db import utcnow
 from core.models import Event
 from plugins.workshops.models import Booking, Workshop
+from plugins.workshops.settings import tz_of
 
 KEY_PREFIX = "workshops:"
 OFFERED_MAX = 8
@@ -22,8 +23,7 @@ def key_of(workshop_id: int) -> str:
 
 
 async def offered(session, event: Event, tr) -> list:
-    from plugins.news.service import NewsAudience  # only called when the news plugin is there
-    from plugins.workshops.service import tz_of
+    from plugins.news.public import NewsAudience  # only called when the news plugin is there
 
     booked = func.count(Booking.id)
     rows = (await session.execute(

@@ -39,12 +39,14 @@ def _run(config: str | None, event: str, work):
 @workshops_cli.command("list")
 def list_(event: str, config: ConfigOption = None):
     """Every workshop of EVENT with its seats: booked, held for offers, capacity."""
-    from plugins.workshops import service
+    from plugins.workshops.availability import seats as seats_of
+    from plugins.workshops.queries import list_workshops
+    from plugins.workshops.settings import tz_of
 
     async def work(app, session, ev):
-        workshops = await service.list_workshops(session, ev.id)
-        seats = await service.seats(app, session, ev, workshops)
-        return [(w, seats[w.id]) for w in workshops], service.tz_of(ev)
+        workshops = await list_workshops(session, ev.id)
+        seats = await seats_of(app, session, ev, workshops)
+        return [(w, seats[w.id]) for w in workshops], tz_of(ev)
 
     rows, tz = _run(config, event, work)
     if not rows:
@@ -62,10 +64,11 @@ def export(event: str,
            workshop: Annotated[int | None, typer.Option(help="Only this workshop id.")] = None,
            config: ConfigOption = None):
     """Attendees and waitlists of EVENT as CSV (one row per person and workshop)."""
-    from plugins.workshops import service
+    from core.people import SYSTEM
+    from plugins.workshops.attendees import export_csv
 
     async def work(app, session, ev):
-        return await service.export_csv(app, session, ev, service.SYSTEM, workshop)
+        return await export_csv(app, session, ev, SYSTEM, workshop)
 
     text = _run(config, event, work)
     if file is None:

@@ -16,7 +16,7 @@ from aiogram.utils.text_decorations import html_decoration as hd
 
 from core.context import EventContext
 from core.filters import Magic
-from plugins.workshops import live, render, service
+from plugins.workshops import booking, formatting, live, queries, render, settings
 from plugins.workshops.keyboards import WsBook, WsCancel, WsCard, WsList
 
 
@@ -84,7 +84,7 @@ async def on_list(query: CallbackQuery, callback_data: WsList, app, session, eve
 async def show_card(query: CallbackQuery, app, session, ctx: EventContext, workshop_id: int, *, page: int = 0,
                     notice: str | None = None, callback_answer=None) -> None:
     """Render the card for this user and show it; the caller's changes commit with the view."""
-    workshop = await service.get_workshop(session, ctx.event.id, workshop_id)
+    workshop = await queries.get_workshop(session, ctx.event.id, workshop_id)
     if workshop is None:
         if callback_answer is not None:
             callback_answer.text = ctx.tr("workshops-gone")
@@ -138,7 +138,7 @@ def book_notice(tr, result, tz) -> tuple[str | None, str]:
 
 def _clash_args(tr, clash, tz) -> dict:
     start, end = clash.starts_at.astimezone(tz), clash.ends_at.astimezone(tz)
-    return dict(other=hd.quote(clash.title), day=service.format_day(tr, clash.starts_at, tz),
+    return dict(other=hd.quote(clash.title), day=formatting.format_day(tr, clash.starts_at, tz),
                 start=f"{start:%H:%M}", end=f"{end:%H:%M}")
 
 
@@ -160,7 +160,7 @@ async def on_book(query: CallbackQuery, callback_data: WsBook, app, session, eve
     async def card_for(result, decision_session) -> tuple[str, object, dict | None]:
         """This tap's card (for its own user, rendered from what was decided: no query) and its view
         row; called by the task deciding the batch, in its transaction."""
-        line, _toast = book_notice(ctx.tr, result, service.tz_of(ctx.event))
+        line, _toast = book_notice(ctx.tr, result, settings.tz_of(ctx.event))
         text, markup = await render.render_card(app, decision_session, ctx.event, result.workshop, ctx.user.id,
                                                 ctx.tr, notice=line, state=result.state)
         view = live.view_row(app, event=ctx.event, chat_id=message.chat.id, message_id=message.message_id,
@@ -170,7 +170,7 @@ async def on_book(query: CallbackQuery, callback_data: WsBook, app, session, eve
 
     async def decide(taps: list[tuple[int, int | None, object]]) -> list:  # in the session of the leading tap
         try:
-            results = await service.book_many(app, session, ctx.event, workshop_id, [t[:2] for t in taps])
+            results = await booking.book_many(app, session, ctx.event, workshop_id, [t[:2] for t in taps])
             cards = [await card(result, session) if result.state is not None and result.workshop is not None
                      else None for (_user, _key, card), result in zip(taps, results, strict=True)]
             await live.store(session, [c[2] for c in cards if c is not None])
@@ -185,7 +185,7 @@ async def on_book(query: CallbackQuery, callback_data: WsBook, app, session, eve
     with answering:
         result, card = await app.sequencer.batched(order_key, ("workshops:book", ctx.event.id, workshop_id),
                                                    (ctx.user.id, order_key, card_for), decide)
-        line, toast = book_notice(ctx.tr, result, service.tz_of(ctx.event))
+        line, toast = book_notice(ctx.tr, result, settings.tz_of(ctx.event))
         if callback_answer is not None:
             callback_answer.text = toast
         if card is None:  # gone, started, closed: the ordinary card
@@ -201,7 +201,7 @@ async def on_book(query: CallbackQuery, callback_data: WsBook, app, session, eve
 async def on_cancel(query: CallbackQuery, callback_data: WsCancel, app, session, event_ctx: EventContext,
                     callback_answer=None) -> None:
     ctx = event_ctx
-    result = await service.cancel(app, session, ctx.event, ctx.user.id, callback_data.id)
+    result = await booking.cancel(app, session, ctx.event, ctx.user.id, callback_data.id)
     await release_lock_early(session)
     key = {"cancelled": "workshops-cancelled", "not_booked": "workshops-not-booked",
            "started": "workshops-cancel-started"}.get(result.status, "workshops-gone")

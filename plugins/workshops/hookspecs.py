@@ -28,13 +28,13 @@ def workshops_state_columns(app, params):
     statement a booking tap makes under the lock (``SeatState.extra`` gets them by label). Must
     include ``held`` (open offers counting against capacity), ``held_mine`` and ``lapsed`` (offers
     past their deadline) if the plugin holds seats. Built once and reused: use the bind parameters
-    of ``params`` (``service.TapParams``: workshop_id, user_id, now, order_key), never values. A
+    of ``params`` (``seat_state.TapParams``: workshop_id, user_id, now, order_key), never values. A
     batch passes ``user_id`` and ``order_key`` as columns of a row per tap: build scalar
     subqueries only (they correlate with that row; a subquery in FROM would not)."""
 
 @hookspec
 def workshops_carry_state(app, state, left):
-    """A batch of taps (``service.book_many``) reads every tap's ``SeatState`` in one statement
+    """A batch of taps (``booking.book_many``) reads every tap's ``SeatState`` in one statement
     before deciding the first. Bring your columns in ``state.extra`` — a later tap's, as read then —
     up to date with ``left``, the state the tap before it left behind. Called only while every
     earlier tap of the batch booked, queued or refused someone new to the workshop, in tap order,
@@ -78,7 +78,7 @@ def workshops_export_rows(app, session, workshop):
 
 @hookspec
 def workshops_change_notice(app, session, event, change, now):
-    """A workshop moved, changed place or is cancelled: ``change`` (``notify.WorkshopChange``) says
+    """A workshop moved, changed place or is cancelled: ``change`` (``public.WorkshopChange``) says
     how and who should hear of it. Return the user ids you will tell yourself; workshops sends its
     own notice to everyone else (to all of them when nobody implements this). The schedule plugin
     takes the booked people here, so the change joins the one digest of program changes each of

@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from core.db import utcnow
 from core.i18n import pick_language
 from core.models import Event, User
-from plugins.workshops import render, service
+from plugins.workshops import queries, render, settings
 from plugins.workshops.models import LiveView, Workshop
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ async def remember(app, session, *, event: Event, chat_id: int, message_id: int,
                    workshop_ids: list[int], page: int, text: str, markup, now: dt.datetime | None = None,
                    seen_version: int | None = None) -> None:
     """Upsert the view of one message (a re-opened card or list replaces what the message showed)."""
-    if not service.config(app, event).live_updates:
+    if not settings.config(app, event).live_updates:
         return
     if seen_version is None:
         seen_version = await version_sum(session, workshop_ids)
@@ -49,7 +49,7 @@ async def remember(app, session, *, event: Event, chat_id: int, message_id: int,
 def view_row(app, *, event: Event, chat_id: int, message_id: int, user_id: int, kind: str, workshop_ids: list[int],
              page: int, text: str, markup, seen_version: int, now: dt.datetime | None = None) -> dict | None:
     """The view row of one shown message, for ``store``; None when the event has live updates off."""
-    if not service.config(app, event).live_updates:
+    if not settings.config(app, event).live_updates:
         return None
     values = dict(chat_id=chat_id, message_id=message_id, user_id=user_id, event_id=event.id, kind=kind,
                   page=page, workshop_ids=list(workshop_ids), seen_version=seen_version,
@@ -127,7 +127,7 @@ async def refresh_views(ctx, session=None, payload=None) -> int:
             event = events.get(view.event_id)
             if event is None or event.slug not in app.settings.events or "workshops" not in app.active_plugins(event.slug):
                 continue
-            conf = service.config(app, event)
+            conf = settings.config(app, event)
             if not conf.live_updates or view.opened_at <= now - dt.timedelta(minutes=conf.live_window_minutes):
                 continue
             current = sum(versions.get(w, 0) for w in view.workshop_ids or [])
@@ -151,7 +151,7 @@ class _Stop(Exception):
 
 
 def _max_window(app) -> int:
-    windows = [service.config_for(app, slug).live_window_minutes for slug in app.settings.events]
+    windows = [settings.config_for(app, slug).live_window_minutes for slug in app.settings.events]
     return max(windows, default=30)
 
 
@@ -164,7 +164,7 @@ async def _refresh_one(app, view: LiveView, event: Event, now: dt.datetime) -> i
                                           user.telegram_language if user else None, event.language))
         ids = list(view.workshop_ids or [])
         if view.kind == "card":
-            workshop = await service.get_workshop(session, event.id, ids[0]) if ids else None
+            workshop = await queries.get_workshop(session, event.id, ids[0]) if ids else None
             if workshop is None:
                 await session.execute(delete(LiveView).where(LiveView.chat_id == view.chat_id,
                                                              LiveView.message_id == view.message_id))

@@ -56,7 +56,7 @@ class Booking(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("core_users.id", ondelete="CASCADE"), index=True)
     source: Mapped[str] = mapped_column(String(16), default="direct")  # direct | waitlist
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Who came: set once at the workshop's door (``service.mark_attended``, e.g. from the qr
+    # Who came: set once at the workshop's door (``attendance.mark_attended``, e.g. from the qr
     # plugin's desk). On the booking, so it goes with it: a cancelled or forgotten booking takes
     # its mark along, and a deleted workshop leaves no stray marks behind.
     attended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -1,22 +1,16 @@
-"""The one place the workshops and waitlist plugins hand notices to the core's outbox.
+"""Where the workshops plugin hands notices to the core's outbox, and the plain description of a
+change (``WorkshopChange``) that other plugins get through ``workshops_change_notice``.
 
 Notices are written in the caller's transaction (``core.delivery.enqueue``), so a notice commits or
-vanishes together with the state change that caused it. Texts are rendered per recipient language.
+vanishes together with the state change that caused it. Texts are rendered per recipient language
+(``core.people.languages``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 from typing import Any
-
-from sqlalchemy import select
-
-from core.i18n import pick_language
-from core.models import User
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -35,26 +29,6 @@ class WorkshopChange:
     ends_at: dt.datetime
     place: str | None
     recipients: dict[int, str]  # user id -> booked | offered | waiting
-
-
-async def languages(app, session, event, user_ids) -> dict[int, str]:
-    """Each recipient's language: their pick, then Telegram's, then the event's."""
-    ids = list(set(user_ids))
-    if not ids:
-        return {}
-    rows = (await session.execute(select(User.id, User.language, User.telegram_language)
-                                  .where(User.id.in_(ids)))).all()
-    found = {r.id: pick_language(r.language, r.telegram_language, event.language) for r in rows}
-    return {uid: found.get(uid, pick_language(None, None, event.language)) for uid in ids}
-
-
-async def unreachable(session, user_ids) -> set[int]:
-    """Users Telegram told us have blocked the bot (403): an offer to them cannot arrive."""
-    ids = list(set(user_ids))
-    if not ids:
-        return set()
-    rows = await session.scalars(select(User.id).where(User.id.in_(ids), User.unreachable_at.is_not(None)))
-    return set(rows.all())
 
 
 async def enqueue_notice(session, *, user_id: int, event_id: int, text: str, dedupe_key: str,

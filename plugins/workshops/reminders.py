@@ -20,11 +20,14 @@ import logging
 
 from sqlalchemy import select
 
+from core import people
 from core.db import utcnow
 from core.jobs import Job, JobState, cancel, schedule
 from core.models import Event
 from plugins.workshops import notify
+from plugins.workshops.formatting import format_when, quote
 from plugins.workshops.models import Booking, Workshop
+from plugins.workshops.settings import PLUGIN, config, tz_of
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +41,6 @@ def job_key(workshop_id: int, minutes: int) -> str:
 
 
 def _lead_times(app, event: Event) -> list[int]:
-    from plugins.workshops.service import config
-
     return config(app, event).reminder_minutes
 
 
@@ -103,8 +104,6 @@ async def sync(app, session, now: dt.datetime | None = None) -> int:
     Cheap when nothing changed: three reads and no writes. Workshops of events where the plugin is off
     keep their jobs; the job itself does nothing there.
     """
-    from plugins.workshops.service import PLUGIN
-
     now = now or utcnow()
     pending = await _pending(session)
     events = {e.id: e for e in (await session.scalars(select(Event))).all()
@@ -124,8 +123,6 @@ async def sync(app, session, now: dt.datetime | None = None) -> int:
 
 async def send(ctx, session, payload) -> None:
     """A reminder's time: put one notice per current attendee in the outbox."""
-    from plugins.workshops.service import PLUGIN, _q, format_when, tz_of
-
     app = ctx.app
     event = await session.get(Event, int(payload["event_id"]))
     if event is None or event.slug not in app.settings.events or PLUGIN not in app.active_plugins(event.slug):
@@ -139,12 +136,12 @@ async def send(ctx, session, payload) -> None:
         return
     attendees = (await session.scalars(select(Booking.user_id).where(Booking.workshop_id == workshop.id))).all()
     attendees = await _wanting(app, session, event, attendees, int(payload.get("minutes") or 0))
-    langs = await notify.languages(app, session, event, attendees)
+    langs = await people.languages(session, event, attendees)
     tz = tz_of(event)
     for user_id in attendees:
         tr = app.translator(langs[user_id])
-        text = tr("workshops-reminder", title=_q(workshop.title), when=format_when(tr, workshop, tz),
-                  place=_q(workshop.place or "—"))
+        text = tr("workshops-reminder", title=quote(workshop.title), when=format_when(tr, workshop, tz),
+                  place=quote(workshop.place or "—"))
         await notify.enqueue_notice(
             session, user_id=user_id, event_id=event.id, text=text,
             reply_markup=_card_button(tr, workshop.id),

@@ -15,7 +15,7 @@ from aiogram.utils.text_decorations import html_decoration as hd
 
 from core.db import utcnow
 from core.keyboards import button, rows
-from plugins.workshops import service
+from plugins.workshops import availability, formatting, queries, settings
 from plugins.workshops.keyboards import WsBook, WsCancel, WsCard, WsList, nav_row
 from plugins.workshops.models import Workshop
 from plugins.workshops.results import CardExtras, Seats, SeatState
@@ -57,12 +57,12 @@ async def render_card(app, session, event, workshop: Workshop, user_id: int, tr,
     """The card as ``user_id`` sees it. With ``state`` (what a booking tap read and did under the
     lock) nothing is queried: the card shows exactly what was just committed."""
     now = now or utcnow()
-    tz = service.tz_of(event)
+    tz = settings.tz_of(event)
     if state is not None:
         seats, booked = state.seats(workshop.capacity), state.mine
     else:
-        seats = (await service.seats(app, session, event, [workshop], now))[workshop.id]
-        booked = await service.is_booked(session, workshop.id, user_id)
+        seats = (await availability.seats(app, session, event, [workshop], now))[workshop.id]
+        booked = await queries.is_booked(session, workshop.id, user_id)
     extras = await card_extras(app, session, event, workshop, user_id, tr, now, state)
     lines = []
     if notice:
@@ -70,14 +70,14 @@ async def render_card(app, session, event, workshop: Workshop, user_id: int, tr,
     lines.append(f"<b>{hd.quote(workshop.title)}</b>")
     if workshop.speaker:
         lines.append(tr("workshops-card-speaker", speaker=hd.quote(workshop.speaker)))
-    lines.append(tr("workshops-card-when", when=service.format_when(tr, workshop, tz)))
+    lines.append(tr("workshops-card-when", when=formatting.format_when(tr, workshop, tz)))
     if workshop.place:
         lines.append(tr("workshops-card-place", place=hd.quote(workshop.place)))
     lines.append(seats_line(tr, seats))
     if workshop.description:
         lines += ["", hd.quote(workshop.description)]
     status: list[str] = []
-    closes = service.booking_closes_at(app, event, workshop)
+    closes = settings.booking_closes_at(app, event, workshop)
     if booked and not notice:  # a notice of this tap ("Вы записаны на …") already says so: once per card
         status.append(tr("workshops-card-booked"))
     status += extras.lines
@@ -105,17 +105,17 @@ def _queue_possible(app, event) -> bool:
 async def render_list(app, session, event, user_id: int, tr, page: int, *, now: dt.datetime | None = None):
     """Upcoming workshops, paged, with a heading per day. Returns (text, markup, shown ids, page)."""
     now = now or utcnow()
-    tz = service.tz_of(event)
-    conf = service.config(app, event)
-    everything = await service.list_workshops(session, event.id, upcoming_only=True, now=now)
+    tz = settings.tz_of(event)
+    conf = settings.config(app, event)
+    everything = await queries.list_workshops(session, event.id, upcoming_only=True, now=now)
     if not everything:
         markup = rows([button(tr("btn-menu"), "core:menu")])
         return tr("workshops-list-empty"), markup, [], 0
     pages = (len(everything) + conf.page_size - 1) // conf.page_size
     page = max(0, min(page, pages - 1))
     shown = everything[page * conf.page_size:(page + 1) * conf.page_size]
-    seats = await service.seats(app, session, event, shown, now)
-    mine = await service.user_booking_ids(session, event.id, user_id)
+    seats = await availability.seats(app, session, event, shown, now)
+    mine = await queries.user_booking_ids(session, event.id, user_id)
     lines = [tr("workshops-list-title")]
     day = None
     buttons = []
@@ -123,12 +123,12 @@ async def render_list(app, session, event, user_id: int, tr, page: int, *, now: 
         local_day = w.starts_at.astimezone(tz).date()
         if local_day != day:
             day = local_day
-            lines += ["", f"<b>{service.format_day(tr, w.starts_at, tz)}</b>"]
+            lines += ["", f"<b>{formatting.format_day(tr, w.starts_at, tz)}</b>"]
         start, end = w.starts_at.astimezone(tz), w.ends_at.astimezone(tz)
         lines.append(tr("workshops-list-line", start=f"{start:%H:%M}", end=f"{end:%H:%M}", title=hd.quote(w.title),
                         seats=_short_seats(tr, seats[w.id], w.id in mine)))
         mark = "✅ " if w.id in mine else ""
-        label = f"{mark}{service.format_day(tr, w.starts_at, tz)}, {start:%H:%M} · {w.title}"
+        label = f"{mark}{formatting.format_day(tr, w.starts_at, tz)}, {start:%H:%M} · {w.title}"
         buttons.append([button(label[:60], WsCard(id=w.id, page=page).pack())])
     markup = rows(*buttons, nav_row(tr, page, pages, lambda p: WsList(page=p).pack()),
                   [button(tr("btn-menu"), "core:menu")])

@@ -1,4 +1,4 @@
-"""Plain result types the workshops service hands to handlers, CLI and other plugins."""
+"""Plain result types the workshops services hand to handlers, the CLI and (through ``public``) other plugins."""
 
 from __future__ import annotations
 

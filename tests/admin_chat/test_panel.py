@@ -151,7 +151,8 @@ async def test_dashboard_counts_people_tickets_and_what_other_plugins_report(san
 
     from core.db import utcnow
     from plugins.waitlist import service as waitlist
-    from plugins.workshops import service as workshops
+    from plugins.workshops import booking, catalogue
+    from plugins.workshops.organizer_input import WorkshopData
 
     app = await start(sandbox, plugins=("admin_chat", "workshops", "waitlist"))
     olga = await organizer(sandbox, "Olga")
@@ -161,13 +162,13 @@ async def test_dashboard_counts_people_tickets_and_what_other_plugins_report(san
     async with app.transaction() as s:
         event = await people.event_by_slug(s, "demo")
         starts = utcnow() + dt.timedelta(days=2)
-        w = await workshops.create_workshop(app, s, event, people.SYSTEM, workshops.WorkshopData(
+        w = await catalogue.create_workshop(app, s, event, people.SYSTEM, WorkshopData(
             title="Пайка", starts_at=starts, ends_at=starts + dt.timedelta(hours=1), capacity=1, speaker="Ivan",
             place="Room 1", description=None))
     async with app.transaction() as s:
-        await workshops.book(app, s, event, anna.id, w.id)
+        await booking.book(app, s, event, anna.id, w.id)
     async with app.transaction() as s:
-        await workshops.book(app, s, event, boris.id, w.id)  # full: Boris queues
+        await booking.book(app, s, event, boris.id, w.id)  # full: Boris queues
     assert (await _waiting(app, waitlist, w.id)) == 1
     await open_panel(olga, "Сводка")
     shown = await olga.expect(text="Сводка")

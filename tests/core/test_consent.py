@@ -14,10 +14,12 @@ from core import people
 from core.db import utcnow
 from core.menu import ADMIN, CABINET, SCHEDULE, SWITCH_EVENT
 from core.models import Member, User
+from core.people import SYSTEM
 from plugins.faq.models import FaqEntry
 from plugins.waitlist.models import Entry
-from plugins.workshops import service as workshops
+from plugins.workshops import booking, catalogue
 from plugins.workshops.models import Booking
+from plugins.workshops.organizer_input import WorkshopData
 
 PLUGINS = ["faq", "news", "waitlist", "workshops"]
 EVENT = {"demo": {"title": "DemoConf", "timezone": "Europe/Moscow", "signup": {"enabled": True}}}
@@ -41,7 +43,7 @@ async def add_workshop(app, capacity=1):
     async with app.transaction() as s:
         ev = await people.event_by_slug(s, "demo")
         starts = (utcnow() + dt.timedelta(days=3)).replace(second=0, microsecond=0)
-        return await workshops.create_workshop(app, s, ev, workshops.SYSTEM, workshops.WorkshopData(
+        return await catalogue.create_workshop(app, s, ev, SYSTEM, WorkshopData(
             title="Soldering", starts_at=starts, ends_at=starts + dt.timedelta(hours=1), capacity=capacity))
 
 
@@ -116,13 +118,13 @@ async def released_to_next_in_line(sandbox, app, how) -> None:
         await sign_up(user, name)
     async with app.transaction() as s:
         ev = await people.event_by_slug(s, "demo")
-        assert (await workshops.book(app, s, ev, mia.id, w.id)).status == "booked"
+        assert (await booking.book(app, s, ev, mia.id, w.id)).status == "booked"
     async with app.transaction() as s:
         ev = await people.event_by_slug(s, "demo")
-        await workshops.book(app, s, ev, ned.id, w.id)  # full: Ned queues first
+        await booking.book(app, s, ev, ned.id, w.id)  # full: Ned queues first
     async with app.transaction() as s:
         ev = await people.event_by_slug(s, "demo")
-        await workshops.book(app, s, ev, ola.id, w.id)  # then Ola
+        await booking.book(app, s, ev, ola.id, w.id)  # then Ola
 
     await how(mia)
 

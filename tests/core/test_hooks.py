@@ -165,17 +165,19 @@ async def test_hook_reminder_preferences(sandbox):
     from core.delivery.models import OutboxMessage
     from core.jobs import reschedule
     from core.people import event_by_slug
-    from plugins.workshops import reminders, service
+    from core.people import SYSTEM
+    from plugins.workshops import booking, catalogue, reminders
+    from plugins.workshops.organizer_input import WorkshopData
 
     app = await sandbox.start(plugins=["workshops"], extra_plugins=[probe])
     alice = await _in_menu(sandbox)
     starts = (utcnow() + dt.timedelta(days=3)).replace(second=0, microsecond=0)
-    data = service.WorkshopData(title="Soldering", starts_at=starts, ends_at=starts + dt.timedelta(hours=1),
+    data = WorkshopData(title="Soldering", starts_at=starts, ends_at=starts + dt.timedelta(hours=1),
                                 capacity=5, speaker="Ivan", place="Room 1", description=None)
     async with app.transaction() as session:
         event = await event_by_slug(session, "demo")
-        workshop = await service.create_workshop(app, session, event, service.SYSTEM, data)
-        await service.book(app, session, event, alice.id, workshop.id)
+        workshop = await catalogue.create_workshop(app, session, event, SYSTEM, data)
+        await booking.book(app, session, event, alice.id, workshop.id)
     async with app.transaction() as session:
         assert await reschedule(session, reminders.job_key(workshop.id, 15), utcnow())
     await sandbox.run_jobs()

@@ -213,7 +213,8 @@ async def test_news_from_the_cli_reaches_members_through_the_running_bot(sandbox
 
 async def test_news_to_the_people_booked_for_one_workshop_only(sandbox):
     from ws_helpers import add_workshop, event, open_card
-    from plugins.workshops import service as workshops
+    from core.people import SYSTEM
+    from plugins.workshops import catalogue
 
     app = await sandbox.start(plugins=["workshops", "news"], events=EVENTS, poll=True)
     soldering = await add_workshop(app, title="Soldering", capacity=5)
@@ -251,7 +252,7 @@ async def test_news_to_the_people_booked_for_one_workshop_only(sandbox):
 
     # A group that is gone by the time of sending is explained; nothing is queued for it.
     async with app.transaction() as s:
-        await workshops.delete_workshop(app, s, await event(app), workshops.SYSTEM, soldering.id)
+        await catalogue.delete_workshop(app, s, await event(app), SYSTEM, soldering.id)
     async with app.transaction() as s:
         ev = await event(app)
         member = await people.get_member(s, ev.id, olga.id)

@@ -284,14 +284,14 @@ async def test_a_poll_sent_to_a_workshops_attendees_reaches_only_them(sandbox):
     """The groups other plugins offer to news (workshops: "booked for X") are offered for polls too."""
     from ws_helpers import add_workshop
 
-    from plugins.workshops import service as workshops
+    from plugins.workshops import booking
 
     app = await start(sandbox, plugins=("polls", "workshops", "news"))
     alice, bob = await joined(sandbox, "Alice", "Bob")
     workshop = await add_workshop(app, title="Soldering")
     async with app.transaction() as s:
         event = await people.event_by_slug(s, "demo")
-        await workshops.book(app, s, event, alice.id, workshop.id)
+        await booking.book(app, s, event, alice.id, workshop.id)
     olga = await sandbox.admin("Olga")
     await draft(olga, "Понравился мастер-класс?", ["Да", "Нет"])
     await olga.click(re.compile(r"Soldering.*\(1 человек\)"))

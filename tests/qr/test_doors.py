@@ -145,7 +145,8 @@ async def test_door_checkin_is_off_unless_the_event_turns_it_on(sandbox):
 
 
 async def test_a_workshop_removed_while_the_desk_is_at_its_door_is_named_and_nothing_is_marked(sandbox):
-    from plugins.workshops import service as workshops
+    from core.people import SYSTEM
+    from plugins.workshops import catalogue
 
     app = await start(sandbox, events=DOOR_EVENTS, plugins=PLUGINS)
     (alice,) = await joined(sandbox, "Alice")
@@ -159,7 +160,7 @@ async def test_a_workshop_removed_while_the_desk_is_at_its_door_is_named_and_not
     await kate.expect(text="Вход на «Пайка»")
     async with app.transaction() as s:
         ev = await people.event_by_slug(s, "demo")
-        await workshops.delete_workshop(app, s, ev, workshops.SYSTEM, ids["Пайка"])
+        await catalogue.delete_workshop(app, s, ev, SYSTEM, ids["Пайка"])
     await kate.send(code_of(alice_msg))
     await kate.expect(text="Этого мастер-класса больше нет")
     await kate.send_photo(phone_photo(alice_png, angle=90))

@@ -98,7 +98,8 @@ async def test_a_booked_workshop_moved_in_the_same_period_joins_the_one_digest(s
 
 
 async def test_held_workshop_changes_go_alone_merged_when_no_release_comes_in_time(sandbox):
-    from plugins.workshops import service as ws
+    from core.people import SYSTEM
+    from plugins.workshops import catalogue
 
     app = await start(sandbox)
     d = day()
@@ -109,7 +110,7 @@ async def test_held_workshop_changes_go_alone_merged_when_no_release_comes_in_ti
     ev = await event(app)
     for place in ("Зал 2", "Зал 3"):  # two edits of the place in one period: one line, first to last
         async with app.transaction() as s:
-            result = await ws.update_workshop(app, s, ev, ws.SYSTEM, workshop.id, {"place": place})
+            result = await catalogue.update_workshop(app, s, ev, SYSTEM, workshop.id, {"place": place})
             assert (result.notified, result.joined) == (1, 1)
     await sandbox.drain_outbox()
     assert notices(alice) == []

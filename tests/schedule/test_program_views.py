@@ -79,7 +79,9 @@ async def test_now_next_by_day_and_a_card_at_a_fixed_clock(sandbox):
 
 
 async def test_bookmarks_join_booked_workshops_in_my_schedule_with_clashes_marked(sandbox):
-    from plugins.workshops import service as ws
+    from core.people import SYSTEM
+    from plugins.workshops.organizer_input import WorkshopData
+    from plugins.workshops import booking, catalogue
     from ws_helpers import make_users
 
     app = await start(sandbox)
@@ -98,10 +100,10 @@ async def test_bookmarks_join_booked_workshops_in_my_schedule_with_clashes_marke
     ev = await event(app)
     await make_users(app, 0)
     async with app.transaction() as s:
-        w = await ws.create_workshop(app, s, ev, ws.SYSTEM, ws.WorkshopData(
+        w = await catalogue.create_workshop(app, s, ev, SYSTEM, WorkshopData(
             title="Soldering", starts_at=local(d, "11:00").astimezone(dt.UTC),
             ends_at=local(d, "12:00").astimezone(dt.UTC), capacity=5, place="Lab"))
-        await ws.book(app, s, ev, alice.id, w.id)
+        await booking.book(app, s, ev, alice.id, w.id)
     await alice.click("⭐ Моё расписание")
     mine = await alice.expect(text="Моё расписание")
     lines = mine["text"].splitlines()
@@ -112,7 +114,7 @@ async def test_bookmarks_join_booked_workshops_in_my_schedule_with_clashes_marke
 
 
 async def test_a_300_session_program_pages_within_telegram_limits(sandbox):
-    from plugins.schedule import service, views
+    from plugins.schedule import service, settings, views
     from plugins.schedule.models import Session
     from core.context import EventContext
 
@@ -142,7 +144,7 @@ async def test_a_300_session_program_pages_within_telegram_limits(sandbox):
             if not any(b.callback_data == f"sch:d:0:{page + 1}" for r in markup.inline_keyboard for b in r):
                 break
             page += 1
-        assert seen == len(service.on_day(await service.visible(s, ev.id), d, service.tz_of(ev)))
+        assert seen == len(service.on_day(await service.visible(s, ev.id), d, settings.tz_of(ev)))
         text, markup = await views.card(app, s, ctx, await s.scalar(
             __import__("sqlalchemy").select(Session.id).where(Session.key == "bulk-5")))
         assert len(text) <= 4096

@@ -60,8 +60,10 @@ async def test_a_bookmark_is_reminded_at_t_minus_lead_exactly_once_across_a_rest
 
 
 async def test_reminders_off_in_the_cabinet_means_none_also_for_workshops(sandbox):
+    from core.people import SYSTEM
     from plugins.workshops import reminders as ws_reminders
-    from plugins.workshops import service as ws
+    from plugins.workshops import booking, catalogue
+    from plugins.workshops.organizer_input import WorkshopData
 
     app = await start(sandbox)
     d = day()
@@ -71,11 +73,11 @@ async def test_reminders_off_in_the_cabinet_means_none_also_for_workshops(sandbo
     await bookmark(bob, d, "Rust in production")
     ev = await event(app)
     async with app.transaction() as s:
-        w = await ws.create_workshop(app, s, ev, ws.SYSTEM, ws.WorkshopData(
+        w = await catalogue.create_workshop(app, s, ev, SYSTEM, WorkshopData(
             title="Soldering", starts_at=local(d, "15:00").astimezone(dt.UTC),
             ends_at=local(d, "16:00").astimezone(dt.UTC), capacity=5, place="Lab"))
-        await ws.book(app, s, ev, alice.id, w.id)
-        await ws.book(app, s, ev, bob.id, w.id)
+        await booking.book(app, s, ev, alice.id, w.id)
+        await booking.book(app, s, ev, bob.id, w.id)
 
     await alice.send("/cabinet")
     await alice.expect(text="включены (за 10 мин)")

@@ -25,14 +25,16 @@ async def link_for(olga, speaker: str) -> str:
 
 
 async def test_a_speaker_link_gives_the_role_once_and_is_refused_when_reused(sandbox):
-    from plugins.workshops import service as ws
+    from core.people import SYSTEM
+    from plugins.workshops import catalogue
+    from plugins.workshops.organizer_input import WorkshopData
 
     app = await start(sandbox)
     d = day()
     await load(app, program(d))
     ev = await event(app)
     async with app.transaction() as s:
-        await ws.create_workshop(app, s, ev, ws.SYSTEM, ws.WorkshopData(
+        await catalogue.create_workshop(app, s, ev, SYSTEM, WorkshopData(
             title="Compiler workshop", starts_at=local(d, "16:00").astimezone(dt.UTC),
             ends_at=local(d, "17:00").astimezone(dt.UTC), capacity=5, speaker="ivan petrov", place="Lab"))
     olga = await sandbox.admin("Olga")
@@ -183,8 +185,10 @@ async def test_every_end_time_in_the_ics_round_trips_through_both_parsers(sandbo
     """A session across midnight, a deadline (no end: a moment), a booked workshop across midnight and
     a session ending in the hour that happens twice when summer time ends: both parsers read every
     start and end as the same instant, in the event's timezone wherever that is unambiguous."""
+    from core.people import SYSTEM
     from plugins.schedule import service
-    from plugins.workshops import service as ws
+    from plugins.workshops import booking, catalogue
+    from plugins.workshops.organizer_input import WorkshopData
 
     berlin = zoneinfo.ZoneInfo("Europe/Berlin")
     app = await start(sandbox, timezone="Europe/Berlin")
@@ -210,10 +214,10 @@ async def test_every_end_time_in_the_ics_round_trips_through_both_parsers(sandbo
     await alice.send("/start demo")
     ids = [await session_id(app, key) for key in ("opening", "night", "submit", "party")]
     async with app.transaction() as s:
-        workshop = await ws.create_workshop(app, s, ev, ws.SYSTEM, ws.WorkshopData(
+        workshop = await catalogue.create_workshop(app, s, ev, SYSTEM, WorkshopData(
             title="Midnight soldering", starts_at=wall(d, "23:00").astimezone(dt.UTC),
             ends_at=wall(d2, "00:30").astimezone(dt.UTC), capacity=5, place="Basement"))
-        await ws.book(app, s, ev, alice.id, workshop.id)
+        await booking.book(app, s, ev, alice.id, workshop.id)
         for sid in ids:
             assert await service.toggle_bookmark(s, ev, alice.id, sid, now=utcnow())
 

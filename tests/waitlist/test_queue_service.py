@@ -12,9 +12,10 @@ from sqlalchemy import func, select, update
 from core.db import utcnow
 from core.delivery.models import OutboxMessage
 from core.models import User
+from core.people import SYSTEM
 from plugins.waitlist import service as waitlist
 from plugins.waitlist.models import Entry
-from plugins.workshops import service
+from plugins.workshops import booking, catalogue
 from plugins.workshops.models import Booking
 from ws_helpers import add_workshop, event, make_users, start
 
@@ -22,7 +23,7 @@ from ws_helpers import add_workshop, event, make_users, start
 async def book(app, uid, wid, now=None, order_key=None):
     ev = await event(app)
     async with app.transaction() as s:
-        return await service.book(app, s, ev, uid, wid, now=now, order_key=order_key)
+        return await booking.book(app, s, ev, uid, wid, now=now, order_key=order_key)
 
 
 async def entries(app, wid):
@@ -83,7 +84,7 @@ async def test_queue_is_in_tap_order_when_taps_reach_the_lock_out_of_order(sandb
     # And the next freed seat goes to the first in tap order.
     ev = await event(app)
     async with app.transaction() as s:
-        await service.cancel(app, s, ev, next(iter(booked)), w.id)
+        await booking.cancel(app, s, ev, next(iter(booked)), w.id)
     [offer] = await offer_of(app, w.id)
     assert offer.user_id == queue[0]
 
@@ -96,7 +97,7 @@ async def test_freed_seat_goes_to_1_then_decline_to_2_then_expiry_to_3(sandbox):
         await book(app, uid, w.id)
     ev = await event(app)
     async with app.transaction() as s:
-        await service.cancel(app, s, ev, holder, w.id)
+        await booking.cancel(app, s, ev, holder, w.id)
     [offer] = await offer_of(app, w.id)
     assert offer.user_id == first
     # The held seat is not for passers-by: a newcomer is queued behind, not booked.
@@ -127,12 +128,12 @@ async def test_raising_capacity_by_5_makes_5_offers_and_lowering_below_bookings_
         await book(app, uid, w.id)
     ev = await event(app)
     async with app.transaction() as s:
-        result = await service.set_capacity(app, s, ev, service.SYSTEM, w.id, 8)
+        result = await catalogue.set_capacity(app, s, ev, SYSTEM, w.id, 8)
     assert result.status == "changed"
     offers = await offer_of(app, w.id)
     assert [e.user_id for e in offers] == users[3:8]
     async with app.transaction() as s:
-        refused = await service.set_capacity(app, s, ev, service.SYSTEM, w.id, 5)
+        refused = await catalogue.set_capacity(app, s, ev, SYSTEM, w.id, 5)
     assert (refused.status, refused.booked, refused.held) == ("below", 3, 5)
 
 
@@ -145,7 +146,7 @@ async def test_accept_racing_the_deadline_is_accepted_or_expired_never_both(sand
         for uid in (holder, first, second):
             await book(app, uid, w.id)
         async with app.transaction() as s:
-            await service.cancel(app, s, ev, holder, w.id)
+            await booking.cancel(app, s, ev, holder, w.id)
         [offer] = await offer_of(app, w.id)
         deadline = offer.expires_at
 
@@ -171,7 +172,7 @@ async def test_a_tap_after_an_offer_lapsed_passes_the_seat_to_the_queue_not_the_
     for uid in (holder, first, second):
         await book(app, uid, w.id)
     async with app.transaction() as s:
-        await service.cancel(app, s, ev, holder, w.id)
+        await booking.cancel(app, s, ev, holder, w.id)
     [offer] = await offer_of(app, w.id)
     after = offer.expires_at + dt.timedelta(seconds=1)  # no sweep ran: the offer lapsed lazily
     result = await book(app, late, w.id, now=after)
@@ -189,7 +190,7 @@ async def test_accept_after_the_deadline_is_expired_and_the_seat_moves_on(sandbo
     for uid in (holder, first, second):
         await book(app, uid, w.id)
     async with app.transaction() as s:
-        await service.cancel(app, s, ev, holder, w.id)
+        await booking.cancel(app, s, ev, holder, w.id)
     [offer] = await offer_of(app, w.id)
     async with app.transaction() as s:
         late = await waitlist.accept(app, s, ev, first, offer.id, now=offer.expires_at)
@@ -208,7 +209,7 @@ async def test_offer_to_a_user_who_blocked_the_bot_expires_at_once(sandbox):
     async with app.transaction() as s:
         await s.execute(update(User).where(User.id == blocked).values(unreachable_at=utcnow()))
     async with app.transaction() as s:
-        await service.cancel(app, s, ev, holder, w.id)
+        await booking.cancel(app, s, ev, holder, w.id)
     [offer] = await offer_of(app, w.id)
     assert offer.user_id == reachable
     # And when a 403 comes back for an offer already sent, the delivery outcome expires it at once.
@@ -228,7 +229,7 @@ async def test_no_offers_and_no_queueing_after_the_offer_cutoff(sandbox):
     after_cutoff = w.starts_at - dt.timedelta(minutes=90)
     assert (await book(app, late, w.id, now=after_cutoff)).status == "full"
     async with app.transaction() as s:
-        await service.cancel(app, s, ev, holder, w.id, now=after_cutoff)
+        await booking.cancel(app, s, ev, holder, w.id, now=after_cutoff)
     assert await offer_of(app, w.id) == []
     # The freed seat is now open to anyone who taps, the person still listed included.
     assert (await book(app, late, w.id, now=after_cutoff)).status == "booked"
@@ -246,8 +247,8 @@ async def test_offer_window_is_shorter_close_to_the_start(sandbox):
         await book(app, users[1] if w is soon else users[3], w.id)
     now = utcnow()
     async with app.transaction() as s:
-        await service.cancel(app, s, ev, users[0], soon.id, now=now)
-        await service.cancel(app, s, ev, users[2], later.id, now=now)
+        await booking.cancel(app, s, ev, users[0], soon.id, now=now)
+        await booking.cancel(app, s, ev, users[2], later.id, now=now)
     [near] = await offer_of(app, soon.id)
     [far] = await offer_of(app, later.id)
     assert dt.timedelta(minutes=19) < near.expires_at - now <= dt.timedelta(minutes=20, seconds=5)
@@ -280,7 +281,7 @@ async def test_a_burst_decided_in_one_transaction_gets_the_answers_each_tap_woul
     ev = await event(app)
     taps = [(a, 101), (b, 102), (a, 103), (c, 104), (d, 105), (c, 106)]
     async with app.transaction() as s:
-        results = await service.book_many(app, s, ev, w.id, taps)
+        results = await booking.book_many(app, s, ev, w.id, taps)
     assert [r.status for r in results] == ["booked", "booked", "already", "queued", "queued", "already_queued"]
     assert [r.position for r in results[3:]] == [1, 2, 1]
     assert results[0].version < results[1].version == results[2].version
@@ -336,7 +337,7 @@ async def test_a_batch_tells_each_tap_what_it_would_be_told_alone(sandbox, setup
     ev = await event(app)
     tap_list = [(users[t[0]], t[1]) if isinstance(t, tuple) else (users[t], 100 + n) for n, t in enumerate(taps)]
     async with app.transaction() as s:
-        together = await service.book_many(app, s, ev, batched.id, tap_list)
+        together = await booking.book_many(app, s, ev, batched.id, tap_list)
     one_by_one = [await book(app, uid, alone.id, order_key=key) for uid, key in tap_list]
     assert [_told(r) for r in together] == [_told(r) for r in one_by_one]
     queue = [(e.user_id, e.state) for e in await entries(app, batched.id)]

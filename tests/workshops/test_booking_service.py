@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from core.db import utcnow
-from plugins.workshops import service
+from plugins.workshops import booking
 from plugins.workshops.models import Booking
 from ws_helpers import add_workshop, event, make_users, start
 
@@ -16,7 +16,7 @@ from ws_helpers import add_workshop, event, make_users, start
 async def book(app, uid, wid, now=None):
     ev = await event(app)
     async with app.transaction() as s:
-        return await service.book(app, s, ev, uid, wid, now=now)
+        return await booking.book(app, s, ev, uid, wid, now=now)
 
 
 async def test_last_seats_race_books_exactly_capacity(sandbox):
@@ -72,7 +72,7 @@ async def test_booking_closes_at_the_cutoff_and_cancel_frees_the_seat(sandbox):
     assert (await book(app, alice, w.id)).status == "booked"
     ev = await event(app)
     async with app.transaction() as s:
-        assert (await service.cancel(app, s, ev, alice, w.id)).status == "cancelled"
+        assert (await booking.cancel(app, s, ev, alice, w.id)).status == "cancelled"
     async with app.transaction() as s:
-        assert (await service.cancel(app, s, ev, alice, w.id)).status == "not_booked"
+        assert (await booking.cancel(app, s, ev, alice, w.id)).status == "not_booked"
     assert (await book(app, bob, w.id)).status == "booked"

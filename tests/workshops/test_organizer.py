@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 
 import pytest
 from sqlalchemy import func, select
 
 from core.db import utcnow
 from core.delivery.models import OutboxMessage
-from plugins.workshops import service
+from core.people import SYSTEM, NotAllowed
+from plugins.workshops import attendees, catalogue, organizer_input
 from plugins.workshops.models import Workshop
+from plugins.workshops.organizer_input import InputError
+from plugins.workshops.settings import tz_of
 from ws_helpers import add_workshop, event, make_users, open_card, participant_member, start
 
 
@@ -51,7 +55,7 @@ async def test_create_dialog_explains_every_bad_answer_and_saves_only_on_confirm
     await olga.expect(text="Не понял дату и время")
     await olga.send("5 декабря")  # a day without a time is asked again, not taken as midnight
     await olga.expect(text="Не понял дату и время")
-    start_local = (utcnow() + dt.timedelta(days=5)).astimezone(service.tz_of(await event(app)))
+    start_local = (utcnow() + dt.timedelta(days=5)).astimezone(tz_of(await event(app)))
     await olga.send(f"{start_local.day} {MONTHS_RU[start_local.month - 1]} 10:00")  # as people write it
     await olga.expect(text="Когда окончание? Например")
     await olga.send("09:00")
@@ -149,7 +153,7 @@ async def test_attendees_waitlist_and_csv_for_organizers(sandbox):
     assert doc["document"]["file_name"].endswith(".csv")
     async with app.sessions() as s:
         ev = await event(app)
-        data = await service.export_csv(app, s, ev, service.SYSTEM)
+        data = await attendees.export_csv(app, s, ev, SYSTEM)
     assert "booked" in data and "Alice" in data and "waiting,1," in data and "Bob" in data
 
 
@@ -160,15 +164,15 @@ async def test_the_csv_text_is_written_off_the_event_loop(sandbox, monkeypatch):
     app = await start(sandbox)
     await add_workshop(app)
     threads = []
-    write = service.csv_text
+    write = attendees.csv_text
 
     def recording(rows):
         threads.append(threading.current_thread())
         return write(rows)
 
-    monkeypatch.setattr(service, "csv_text", recording)
+    monkeypatch.setattr(attendees, "csv_text", recording)
     async with app.sessions() as s:
-        data = await service.export_csv(app, s, await event(app), service.SYSTEM)
+        data = await attendees.export_csv(app, s, await event(app), SYSTEM)
     assert data.startswith("workshop_id,") and threads and threads[0] is not threading.main_thread()
 
 
@@ -179,21 +183,21 @@ async def test_services_refuse_non_admins_whatever_the_handler_did(sandbox):
     member = await participant_member(app, uid)
     ev = await event(app)
     async with app.transaction() as s:
-        with pytest.raises(service.NotAllowed):
-            await service.set_capacity(app, s, ev, member, w.id, 50)
-        with pytest.raises(service.NotAllowed):
-            await service.delete_workshop(app, s, ev, member, w.id)
-        with pytest.raises(service.NotAllowed):
-            await service.export_csv(app, s, ev, member)
-        with pytest.raises(service.NotAllowed):
-            await service.update_workshop(app, s, ev, None, w.id, {"title": "Mine"})
+        with pytest.raises(NotAllowed):
+            await catalogue.set_capacity(app, s, ev, member, w.id, 50)
+        with pytest.raises(NotAllowed):
+            await catalogue.delete_workshop(app, s, ev, member, w.id)
+        with pytest.raises(NotAllowed):
+            await attendees.export_csv(app, s, ev, member)
+        with pytest.raises(NotAllowed):
+            await catalogue.update_workshop(app, s, ev, None, w.id, {"title": "Mine"})
 
 
 async def test_program_import_is_idempotent_by_key_and_all_or_nothing(sandbox):
     from core.program import import_program
 
     app = await start(sandbox)
-    day = (utcnow() + dt.timedelta(days=10)).astimezone(service.tz_of(await event(app))).date()
+    day = (utcnow() + dt.timedelta(days=10)).astimezone(tz_of(await event(app))).date()
     program = {"workshops": [
         {"key": "solder", "title": "Soldering", "starts_at": f"{day} 10:00", "ends_at": f"{day} 11:30",
          "capacity": 12, "place": "Room 1"},
@@ -218,7 +222,7 @@ async def test_every_organizer_screen_of_an_imported_workshop_opens(sandbox):
     from core.program import import_program
 
     app = await start(sandbox, poll=True)
-    day = (utcnow() + dt.timedelta(days=10)).astimezone(service.tz_of(await event(app))).date()
+    day = (utcnow() + dt.timedelta(days=10)).astimezone(tz_of(await event(app))).date()
     program = {"workshops": [{"key": "solder", "title": "Soldering", "starts_at": f"{day} 10:00",
                               "ends_at": f"{day} 11:30", "capacity": 2, "place": "Room 1"}]}
     assert not (await import_program(app, "demo", program)).errors
@@ -276,21 +280,21 @@ async def test_csv_export_neutralises_formulas_in_names(sandbox):
     ("15 января 9:00", "2027-01-15 09:00"),  # a past month means next year's
 ])
 def test_natural_dates_in_russian_and_english_are_read_in_the_event_timezone(text, expected):
-    tz = service.zoneinfo.ZoneInfo("Europe/Moscow")
+    tz = zoneinfo.ZoneInfo("Europe/Moscow")
     now = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
-    got = service.parse_local_datetime(text, tz, now).astimezone(tz)
+    got = organizer_input.parse_local_datetime(text, tz, now).astimezone(tz)
     assert f"{got:%Y-%m-%d %H:%M}" == expected
 
 
 @pytest.mark.parametrize("text", ["5 декабря", "завтра", "когда-нибудь", "", "32 декабря 10:00"])
 def test_a_date_without_a_time_or_no_date_is_refused(text):
-    with pytest.raises(service.InputError):
-        service.parse_local_datetime(text, service.zoneinfo.ZoneInfo("Europe/Moscow"),
+    with pytest.raises(InputError):
+        organizer_input.parse_local_datetime(text, zoneinfo.ZoneInfo("Europe/Moscow"),
                                      dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC))
 
 
 def test_the_end_may_be_a_natural_date_counted_from_the_start():
-    tz = service.zoneinfo.ZoneInfo("Europe/Moscow")
+    tz = zoneinfo.ZoneInfo("Europe/Moscow")
     starts = dt.datetime(2026, 12, 5, 7, 0, tzinfo=dt.UTC)  # 10:00 in Moscow
-    assert service.parse_end("5 декабря 18:00", starts, tz).astimezone(tz).hour == 18
-    assert service.parse_end("11:30", starts, tz) - starts == dt.timedelta(minutes=90)
+    assert organizer_input.parse_end("5 декабря 18:00", starts, tz).astimezone(tz).hour == 18
+    assert organizer_input.parse_end("11:30", starts, tz) - starts == dt.timedelta(minutes=90)

@@ -128,7 +128,7 @@ async def test_a_refresh_that_runs_while_a_tap_is_answered_never_leaves_its_card
     """The periodic refresh may run between a booking's commit and its own edit (a batch answers
     its taps one after another). It must not edit that card first: the tap's older card would
     land over it while the stored view claimed the newer one, and the count would stay wrong."""
-    from plugins.workshops import handlers, service
+    from plugins.workshops import booking, handlers
     from plugins.workshops.live import refresh_views
     from ws_helpers import event, make_users
 
@@ -142,7 +142,7 @@ async def test_a_refresh_that_runs_while_a_tap_is_answered_never_leaves_its_card
     async def show_after_another_booking_and_a_refresh(target, text, markup):
         if getattr(target, "from_user", None) is not None and target.from_user.id == alice.id:
             async with app.transaction() as s:  # someone books meanwhile, and the refresh runs
-                await service.book(app, s, await event(app), bob, w.id)
+                await booking.book(app, s, await event(app), bob, w.id)
             await refresh_views(app)
         return await original_show(target, text, markup)
 

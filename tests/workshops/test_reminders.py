@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from core.db import utcnow
 from core.delivery.models import OutboxMessage
 from core.jobs import Job, JobState, reschedule, schedule
-from plugins.workshops import reminders, service
+from core.people import SYSTEM
+from plugins.workshops import catalogue, reminders
 from plugins.workshops.config import WorkshopsConfig
 from test_participant_flow import local_start
 from ws_helpers import add_workshop, event, open_card, start
@@ -89,7 +90,7 @@ async def test_a_moved_workshop_reminds_again_for_its_new_time(sandbox):
 
     ev = await event(app)
     async with app.transaction() as s:
-        await service.update_workshop(app, s, ev, service.SYSTEM, w.id,
+        await catalogue.update_workshop(app, s, ev, SYSTEM, w.id,
                                       {"starts_at": new_start, "ends_at": new_start + dt.timedelta(minutes=90)})
     assert await pending_reminders(app) == {reminders.job_key(w.id, 15): new_start - dt.timedelta(minutes=15)}
     await sandbox.drain_outbox()
@@ -107,7 +108,7 @@ async def test_moving_a_workshop_so_close_that_its_reminder_time_passed_cancels_
     assert list(await pending_reminders(app)) == [reminders.job_key(w.id, 15)]
     sooner = soon - dt.timedelta(minutes=30)  # starts in 10 minutes: "in 15 minutes" is already wrong
     async with app.transaction() as s:
-        await service.update_workshop(app, s, await event(app), service.SYSTEM, w.id,
+        await catalogue.update_workshop(app, s, await event(app), SYSTEM, w.id,
                                       {"starts_at": sooner, "ends_at": sooner + dt.timedelta(minutes=90)})
     assert await pending_reminders(app) == {}
 
@@ -133,7 +134,7 @@ async def test_deleting_a_workshop_cancels_its_reminders(sandbox):
     w = await add_workshop(app)
     assert len(await pending_reminders(app)) == 2
     async with app.transaction() as s:
-        await service.delete_workshop(app, s, await event(app), service.SYSTEM, w.id)
+        await catalogue.delete_workshop(app, s, await event(app), SYSTEM, w.id)
     assert await pending_reminders(app) == {}
 
 

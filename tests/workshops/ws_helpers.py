@@ -59,14 +59,16 @@ async def participant_member(app, user_id: int) -> Member:
 
 async def add_workshop(app, *, title="Soldering", capacity=10, hours_ahead=72, minutes=90, key=None,
                        place="Room 1", starts_at=None):
-    from plugins.workshops import service
+    from core.people import SYSTEM
+    from plugins.workshops import catalogue
+    from plugins.workshops.organizer_input import WorkshopData
 
     ev = await event(app)
     starts = starts_at or (utcnow() + dt.timedelta(hours=hours_ahead)).replace(second=0, microsecond=0)
-    data = service.WorkshopData(title=title, starts_at=starts, ends_at=starts + dt.timedelta(minutes=minutes),
+    data = WorkshopData(title=title, starts_at=starts, ends_at=starts + dt.timedelta(minutes=minutes),
                                 capacity=capacity, speaker="Ivan", place=place, description="Bring a laptop")
     async with app.transaction() as s:
-        w = await service.create_workshop(app, s, ev, service.SYSTEM, data, key=key)
+        w = await catalogue.create_workshop(app, s, ev, SYSTEM, data, key=key)
     return w
 
 
