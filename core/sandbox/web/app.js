@@ -721,7 +721,22 @@
 
   async function refreshUsers(users) {
     state.users = users || (await api("GET", "/api/users")).users;
-    for (const p of state.panes) p.renderHead();
+    for (const p of state.panes) {
+      if (p.userId === null) seatPerson(p);  // opened before the people were known
+      p.renderHead();
+    }
+  }
+
+  // The person a pane shows: the one it showed last time, else a participant in the first pane
+  // and an organizer in the second. Nobody yet while the people are still loading: refreshUsers
+  // seats them when they arrive (the split button works before the page has finished loading).
+  function seatPerson(pane) {
+    const saved = store.get("pane" + pane.index, null);
+    const fallback = pane.index === 0
+      ? state.users.find((u) => u.role !== "organizer") || state.users[0]
+      : state.users.find((u) => u.role === "organizer") || state.users[1] || state.users[0];
+    const id = userById(saved) ? saved : fallback && fallback.id;
+    if (id !== undefined && id !== null) pane.setUser(id).catch((e) => toast(e.message, "error"));
   }
 
   // ------------------------------------------------------------------------------ layout
@@ -735,12 +750,7 @@
       applyTexts(pane.root);
       state.panes.push(pane);
       main.appendChild(pane.root);
-      const saved = store.get("pane" + pane.index, null);
-      const fallback = pane.index === 0
-        ? state.users.find((u) => u.role !== "organizer") || state.users[0]
-        : state.users.find((u) => u.role === "organizer") || state.users[1] || state.users[0];
-      const id = userById(saved) ? saved : fallback && fallback.id;
-      if (id !== undefined && id !== null) pane.setUser(id).catch((e) => toast(e.message, "error"));
+      seatPerson(pane);
     }
     while (state.panes.length > want) state.panes.pop().root.remove();
     document.getElementById("toggle-split").textContent = state.split ? t("single") : t("split");
