@@ -122,7 +122,10 @@ class PluginRegistry:
         results = self.caller(hook, active)(**kwargs)
         flat: list[Any] = []
         for result in results:
-            if inspect.isawaitable(result):
+            # Most implementations are plain functions returning a list or None; only other
+            # results are asked whether they are awaitable (that check is an ABC lookup, dearer
+            # than the rest of this loop, and the main menu calls a hook per update).
+            if result is not None and not isinstance(result, (list, tuple)) and inspect.isawaitable(result):
                 result = await result
             if result is None:
                 continue
