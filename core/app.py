@@ -200,8 +200,11 @@ class OrganizerApp:
         dp.message.middleware(StalePromptMiddleware())
         for router in build_core_routers(self):
             dp.include_router(router)
+        routers: dict[str, list[Router]] = {}  # plugin -> its routers, in dependency order
         for name, router in self.registry.call_with_names("register_routers", app=self):
-            dp.include_router(self._gated(name, router))
+            routers.setdefault(name, []).append(router)
+        for name, own in routers.items():
+            dp.include_router(self._gated(name, own))
         dp.include_router(build_fallback_router(self))
         self.check_prefixes()
         self.dispatcher = dp
@@ -218,14 +221,16 @@ class OrganizerApp:
         if found:
             raise PluginLoadError("names outside the plugin's namespace:\n  - " + "\n  - ".join(found))
 
-    def _gated(self, plugin: str, router: Router) -> Router:
+    def _gated(self, plugin: str, routers: list[Router]) -> Router:
+        """One wrapper per plugin, however many routers it returns: every router costs aiogram ~28
+        event observers at start-up, and an update that passes the plugin by asks its gate once."""
         wrapper = Router(name=f"plugin:{plugin}")
         gate = PluginEnabled(plugin)
         # Only the update types the plugin handles: a gate on an observer with no handler below
         # is never asked, and each one costs aiogram a signature inspection at start-up.
-        for update_type in router.resolve_used_update_types():
+        for update_type in sorted({t for router in routers for t in router.resolve_used_update_types()}):
             wrapper.observers[update_type].filter(gate)
-        wrapper.include_router(router)
+        wrapper.include_routers(*routers)
         return wrapper
 
     def collect_jobs(self) -> dict[str, tuple[str, JobSpec]]:
