@@ -129,9 +129,9 @@ class StaleReply(TelegramAPIError):
     """A reply not sent because its user has waited longer than ``delivery.reply_max_age_seconds``."""
 
 
-# Called before a reply waits for its slot: the middleware commits the update's database work there,
-# so no transaction (and on SQLite no write lock) is held while the reply queues behind the limit,
-# and the work is saved whatever Telegram then answers.
+# Called before any request made while handling an update: the middleware commits the update's
+# database work there, so no transaction (and on SQLite no write lock) is held while a reply queues
+# behind the limit, and the work is saved whatever Telegram then answers.
 _before_reply: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar("organizer_before_reply",
                                                                              default=None)
 
@@ -188,16 +188,18 @@ class LimitedSession(JsonBodySession):
 
     async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType],
                            timeout: int | None = None) -> TelegramType:
+        origin = _reply_origin.get()
+        before = _before_reply.get()
+        if before is not None and origin is not None:
+            # Any request made while handling an update (a message, an edit, a callback's toast, a
+            # deletion) first stores the update's work: the user is told only what is stored.
+            await before()
         chat_id = limited_chat(method)
         if chat_id is None or self.limiter is None or _granted.get():
             return await super().make_request(bot, method, timeout)
-        origin = _reply_origin.get()
         lane = Lane.BULK if origin is None else Lane.INTERACTIVE
         # The deadline on the monotonic clock: how long the user may still wait.
         deadline = None if origin is None else time.monotonic() + origin + self.max_reply_age - time.time()
-        before = _before_reply.get()
-        if before is not None and lane is Lane.INTERACTIVE:
-            await before()
         edit_key = self._edit_key(method, chat_id)
         seq = next(self._seq)
         if edit_key is not None:

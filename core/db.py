@@ -140,6 +140,27 @@ def forget_touch(session: AsyncSession) -> None:
     session.sync_session.info.pop("db_touched", None)
 
 
+def has_work(session: AsyncSession) -> bool:
+    """Anything to commit: a transaction that used the database, or objects changed but not
+    yet flushed."""
+    return (touched_database(session) and session.in_transaction()) or bool(
+        session.dirty or session.new or session.deleted)
+
+
+async def commit_now(session: AsyncSession) -> None:
+    """Commit the update's work so far, if there is any.
+
+    The update middleware owns an update's transaction and commits it through this function:
+    before any request to Telegram made while handling the update (a reply, an edit, a toast), and
+    once the handler has returned. A handler calls it only where its decision is complete and slow
+    work that is no request follows — drawing a picture, rendering a card from a decided result —
+    so that no lock (SQLite's one write lock) is held meanwhile. Services never commit: the batch
+    processes run by ``UpdateSequencer.batched`` are the one exception, as they decide for several
+    updates in one transaction."""
+    if has_work(session):
+        await session.commit()
+
+
 _AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 
 

@@ -1,6 +1,11 @@
 """Outer middleware: one DB session per update, the current user, event, role and language.
 Inner middleware: no traceback reaches a user; the update's writes are rolled back on error.
 
+The middleware owns the update's transaction (``core.db.commit_now``): it commits before any
+request made while handling the update (see ``core.bot_session``), before a callback query's toast,
+and once the handler returned. Handlers do not commit; a commit that fails is a failure of the
+update (rolled back, the user told), never a success the user was already told about.
+
 Delivery and database work are separate outcomes: a reply Telegram refused (429 beyond its
 retries, a blocked user, a network failure, a reply dropped as stale) does not undo the sign-up or
 booking the handler already made; that work commits. The dialog state (FSM) is written only after
@@ -25,7 +30,7 @@ from core.bot_session import StaleReply, end_reply_context, reply_context
 from core.context import EventContext
 from core.context_cache import adopt
 from core.deferred_state import DeferredState
-from core.db import commit_each_statement, forget_touch, touched_database
+from core.db import commit_each_statement, commit_now, forget_touch, touched_database
 from core.i18n import pick_language
 from core.outage import is_outage
 
@@ -54,11 +59,10 @@ class ContextMiddleware(BaseMiddleware):
         writes = cache.track(session, tg_user.id if tg_user is not None else None)
 
         async def commit_before_reply() -> None:
-            # The first reply of a handler commits what it wrote so far (handler → service → DB →
-            # commit → answer): a reply may wait seconds for its slot, and no transaction or
+            # A request to Telegram commits what the handler wrote so far (handler → service → DB
+            # → commit → answer): a reply may wait seconds for its slot, and no transaction or
             # SQLite write lock may be held meanwhile; the work is saved whatever Telegram says.
-            if _has_work(session):
-                await session.commit()
+            await commit_now(session)
 
         # Replies made while handling this update go in the interactive lane, and are dropped
         # once their user has waited longer than delivery.reply_max_age_seconds.
@@ -75,9 +79,7 @@ class ContextMiddleware(BaseMiddleware):
                 forget_touch(session)
             remember()
             try:
-                result = await handler(event, data)
-                if _has_work(session):
-                    await session.commit()
+                result = await handler(event, data)  # committed by ErrorReplyMiddleware, inside
             except BaseException:
                 await session.rollback()
                 raise
@@ -150,6 +152,7 @@ def _nothing() -> None:
 
 
 ROLLED_BACK = "organizer_rolled_back"  # session.info flag: the update's work was rolled back
+TOLD_IN_TOAST = "organizer_told_in_toast"  # session.info flag: the failure was told in the callback's toast
 
 
 def _origin(event: TelegramObject) -> float:
@@ -163,13 +166,6 @@ def _origin(event: TelegramObject) -> float:
     return now
 
 
-def _has_work(session) -> bool:
-    """Anything to commit: a transaction that used the database, or objects changed but not
-    yet flushed."""
-    return (touched_database(session) and session.in_transaction()) or bool(
-        session.dirty or session.new or session.deleted)
-
-
 async def _close(session) -> None:
     if touched_database(session):
         await session.close()
@@ -180,39 +176,58 @@ async def _close(session) -> None:
 
 
 class ErrorReplyMiddleware(BaseMiddleware):
-    """Catches what a handler raised: rolls back, logs without personal data, tells the user."""
+    """Commits what the handler did; catches what it (or the commit) raised: rolls back, logs
+    without personal data, tells the user."""
 
     def __init__(self, app):
         self.app = app
 
     async def __call__(self, handler, event: Update, data: dict[str, Any]) -> Any:
         try:
-            return await handler(event, data)
+            result = await handler(event, data)
         except TelegramAPIError as exc:
-            # A reply not delivered: what the handler wrote before it stays (the outer middleware
-            # commits it). A rejected request or a passing server/network failure earns a short
-            # note that the work is saved; after a 429 past its retries, a stale reply or a block,
-            # another message would fare no better.
+            # A reply not delivered: what the handler wrote before it stays. A rejected request or
+            # a passing server/network failure earns a short note that the work is saved; after a
+            # 429 past its retries, a stale reply or a block, another message would fare no better.
             log.warning("update %s (%s): reply not delivered, its database work is kept: %s",
                         event.update_id, event.event_type, type(exc).__name__)
-            if not isinstance(exc, (TelegramRetryAfter, TelegramForbiddenError, StaleReply)):
+            if await self._commit(event, data) and not isinstance(
+                    exc, (TelegramRetryAfter, TelegramForbiddenError, StaleReply)):
                 await self._apologise(data, "error-not-delivered")
             return None
         except Exception as exc:
-            session = data.get("session")
-            if session is not None:
-                await session.rollback()
-                session.info[ROLLED_BACK] = True
-            if self.app.redelivers_updates and is_outage(exc):
-                # The database or Redis is away (a restart): the same update will succeed once it
-                # is back. Left unacknowledged, it comes again (webhook 500); an apology would
-                # tell the user their tap was dropped.
-                log.warning("update %s (%s) not handled, %s: the database or Redis is unreachable",
-                            event.update_id, event.event_type, type(exc).__name__)
-                raise
-            log.exception("update %s (%s) failed", event.update_id, event.event_type)
-            await self._apologise(data, "error-generic")
+            await self._failed(event, data, exc)
             return None
+        await self._commit(event, data)
+        return result
+
+    async def _commit(self, event: Update, data: dict[str, Any]) -> bool:
+        """The update's final commit; False (and the user told) when it failed."""
+        session = data.get("session")
+        if session is None:
+            return True
+        try:
+            await commit_now(session)
+        except Exception as exc:
+            await self._failed(event, data, exc)
+            return False
+        return True
+
+    async def _failed(self, event: Update, data: dict[str, Any], exc: Exception) -> None:
+        session = data.get("session")
+        if session is not None:
+            await session.rollback()
+            session.info[ROLLED_BACK] = True
+        if self.app.redelivers_updates and is_outage(exc):
+            # The database or Redis is away (a restart): the same update will succeed once it
+            # is back. Left unacknowledged, it comes again (webhook 500); an apology would
+            # tell the user their tap was dropped.
+            log.warning("update %s (%s) not handled, %s: the database or Redis is unreachable",
+                        event.update_id, event.event_type, type(exc).__name__)
+            raise exc
+        log.error("update %s (%s) failed", event.update_id, event.event_type, exc_info=exc)
+        if session is None or not session.info.pop(TOLD_IN_TOAST, False):
+            await self._apologise(data, "error-generic")
 
     @staticmethod
     async def _apologise(data: dict[str, Any], key: str) -> None:
@@ -227,12 +242,15 @@ class ErrorReplyMiddleware(BaseMiddleware):
 
 
 class CallbackAnswers(CallbackAnswerMiddleware):
-    """aiogram's automatic callback answer, for updates that may be delivered twice.
+    """aiogram's automatic callback answer, shown only once the update's work is stored, and fit
+    for updates that may be delivered twice.
 
-    Telegram accepts one answer per callback query. An update left unacknowledged during an
-    outage (see ``ErrorReplyMiddleware``) is not answered, so that its second delivery answers
-    it; and an answer refused as already given (the first delivery got that far) is no failure
-    of the update: the handler's work and replies stand, and no apology follows.
+    The toast a handler set ("Booked") is sent after the update's work commits; a handler or a
+    commit that fails turns it into an apology ("Nothing was saved"). Telegram accepts one answer
+    per callback query. An update left unacknowledged during an outage (see
+    ``ErrorReplyMiddleware``) is not answered, so that its second delivery answers it; and an answer
+    refused as already given (the first delivery got that far) is no failure of the update: the
+    handler's work and replies stand, and no apology follows.
     """
 
     def __init__(self, app) -> None:
@@ -242,14 +260,46 @@ class CallbackAnswers(CallbackAnswerMiddleware):
     async def __call__(self, handler, event, data: dict[str, Any]) -> Any:
         async def handle(event, data):
             try:
-                return await handler(event, data)
-            except Exception as exc:
-                answer = data.get("callback_answer")
-                if self.app.redelivers_updates and is_outage(exc) and answer is not None and not answer.answered:
-                    answer.disabled = True  # answered when the update comes again
+                result = await handler(event, data)
+            except TelegramAPIError:
+                await self._store(data)  # a reply was refused: the work stands, stored before the toast
                 raise
+            except Exception as exc:
+                await self._failed(data, exc)
+                raise
+            await self._store(data)
+            return result
 
         return await super().__call__(handle, event, data)
+
+    async def _store(self, data: dict[str, Any]) -> None:
+        session = data.get("session")
+        if session is None:
+            return
+        try:
+            await commit_now(session)
+        except Exception as exc:
+            await self._failed(data, exc)
+            raise
+
+    async def _failed(self, data: dict[str, Any], exc: Exception) -> None:
+        """Roll back before the toast is sent (a request commits what is pending: here nothing
+        must be) and let the toast say so; ErrorReplyMiddleware logs and marks the rollback."""
+        session = data.get("session")
+        if session is not None:
+            await session.rollback()
+        answer: CallbackAnswer | None = data.get("callback_answer")
+        if answer is None or answer.answered or answer.disabled:
+            return
+        if self.app.redelivers_updates and is_outage(exc):
+            answer.disabled = True  # answered when the update comes again
+            return
+        ctx: EventContext | None = data.get("event_ctx")
+        session = data.get("session")
+        if ctx is not None and session is not None:
+            answer.text, answer.show_alert = ctx.tr("error-toast"), True
+            # ErrorReplyMiddleware (which sees another ``data``, the same session) sends no second apology.
+            session.info[TOLD_IN_TOAST] = True
 
     async def answer(self, event: CallbackQuery, callback_answer: CallbackAnswer) -> None:
         try:

@@ -56,6 +56,7 @@ fallback-stale-button = This button no longer works. Open the menu: /menu
 fallback-section-off = This section is not available now. Open the menu: /menu
 error-generic = Something went wrong and nothing was saved. Please try again a little later.
 error-not-delivered = Something went wrong while sending the answer, but everything you did is saved. Press /menu to continue.
+error-toast = Nothing was saved: something went wrong. Please try again.
 flood-slow-down = You are sending messages too fast, so some were skipped. Wait a couple of seconds and send what you need again.
 cmd-start = Start / choose an event
 signup-organizer-hint = You are an organizer of this event: /admin opens the organizer panel; the participant form below can wait or be skipped.
