@@ -46,7 +46,6 @@ async def on_yes(query: CallbackQuery, app, session, event_ctx: EventContext, st
         await reply(query, ctx.tr("forget-no-event"))
         return
     await privacy.forget_member(app, session, ctx.event, ctx.member)
-    await session.commit()
     await state.clear()
     await reply(query, ctx.tr("forget-done", event=hd.quote(ctx.event.title)))
 

@@ -113,7 +113,6 @@ async def _store_question(message: Message, app, session, ctx: EventContext, **k
     except service.HelpdeskError as exc:
         await message.answer(ctx.tr(exc.key, **exc.args_))
         return None
-    await session.commit()  # stored (and queued for the organizers) before we talk to Telegram
     key = "admin_chat-accepted" if created else "admin_chat-added"
     await message.answer(ctx.tr(key, ticket=ticket.id),
                          reply_markup=rows([button(ctx.tr("btn-menu"), "core:menu")]))
@@ -152,7 +151,6 @@ async def on_solved(query: CallbackQuery, app, session, event_ctx: EventContext,
         if callback_answer is not None:
             callback_answer.text = ctx.tr(exc.key, **exc.args_)
         return
-    await session.commit()
     await query.message.answer(ctx.tr("admin_chat-solved", ticket=ticket.id))
 
 
@@ -165,7 +163,6 @@ async def on_draft(query: CallbackQuery, app, session, event_ctx: EventContext, 
         if callback_answer is not None:
             callback_answer.text = ctx.tr(exc.key, **exc.args_)
         return
-    await session.commit()
     await query.message.answer(ctx.tr("admin_chat-accepted", ticket=ticket.id),
                                reply_markup=rows([button(ctx.tr("btn-menu"), "core:menu")]))
 
@@ -195,7 +192,6 @@ async def on_bind(message: Message, app, session, event_ctx: EventContext, comma
     except service.HelpdeskError as exc:
         await message.reply(tr(exc.key, **exc.args_))
         return
-    await session.commit()
     key = "admin_chat-bound-forum" if group.is_forum else "admin_chat-bound"
     await message.reply(tr(key, event=event.title))
 
@@ -209,7 +205,6 @@ async def on_unbind(message: Message, app, session, event_ctx: EventContext) -> 
     if actor is None:
         return
     await service.unbind_group(app, session, event, actor, message.chat.id)
-    await session.commit()
     await message.reply(event_ctx.tr("admin_chat-unbound", event=event.title))
 
 
@@ -231,7 +226,6 @@ async def _answer(message: Message, app, session, event: Event, actor, ticket_id
         return
     except service.NotAllowed:
         return
-    await session.commit()  # the answer is recorded and queued before the confirmation goes out
     await message.reply(tr("admin_chat-answer-sent", ticket=ticket.id, name=ticket.author_name or "—"))
 
 
@@ -320,6 +314,5 @@ async def _close(query, app, session, event_ctx, callback_answer, *, reopen: boo
             callback_answer.text, callback_answer.show_alert = tr("admin-only"), True
         return
     await service.close(app, session, event, actor, ticket.id, reopen=reopen)
-    await session.commit()
     if callback_answer is not None:
         callback_answer.text = tr("admin_chat-reopened" if reopen else "admin_chat-closed", ticket=ticket.id)

@@ -11,6 +11,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.text_decorations import html_decoration as hd
 
 from core.context import EventContext
+from core.db import commit_now
 from core.filters import Magic
 from core.handlers.admin import refuse
 from core.handlers.common import reply
@@ -157,7 +158,6 @@ async def on_room_message(message: Message, app, session, event_ctx: EventContex
     except panel.PanelError as exc:
         await message.answer(tr(exc.key, **exc.args_))
         return
-    await session.commit()
     await message.answer(tr("admin_chat-room-sent", count=sent),
                          reply_markup=rows([button(tr("admin_chat-btn-room-leave"), P + "room:leave")]))
 
@@ -227,7 +227,7 @@ async def on_plugin_toggle(query: CallbackQuery, app, session, event_ctx: EventC
         if callback_answer is not None:
             callback_answer.text = ctx.tr(exc.key, **exc.args_)
         return
-    await session.commit()
+    await commit_now(session)  # the switch is stored before the screen shows it
     await _show_plugins(query, app, ctx, actor)
 
 
@@ -237,7 +237,7 @@ async def on_plugins_reset(query: CallbackQuery, app, session, event_ctx: EventC
         await refuse(query, event_ctx, callback_answer)
         return
     await panel.reset_switches(app, session, event_ctx.event, actor)
-    await session.commit()
+    await commit_now(session)  # the switch is stored before the screen shows it
     await _show_plugins(query, app, event_ctx, actor)
 
 
@@ -328,7 +328,6 @@ async def on_role_confirm(query: CallbackQuery, app, session, event_ctx: EventCo
         return
     user = await session.get(User, member.user_id)
     name, role = service.display_name(user), member.role
-    await session.commit()
     await reply(query, tr("admin_chat-roles-done", name=hd.quote(name), role=tr("role-" + role)), rows(_back(tr)))
 
 

@@ -382,23 +382,6 @@ async def on_open(query: CallbackQuery, app, session, event_ctx: EventContext, c
     await reply(query, text, markup(kb))
 
 
-async def _decide(app, session, event, poll_id: int, items: list[tuple[int, int]]) -> list:
-    """Votes ``(user, position)`` in order, in ``session``; the counts read once; one commit."""
-    try:
-        outcomes = [await service.vote(app, session, event, user_id, poll_id, pos) for user_id, pos in items]
-        poll = next((o.poll for o in outcomes if o.poll is not None), None)
-        options = results = None
-        if poll is not None:
-            options = await service.cached_options(app, session, poll.id)
-            if poll.show_results or not service.is_open(poll):
-                results = await service.results(session, poll, options)
-        await session.commit()  # the votes are in (and the poll row's lock released) before Telegram is told
-    except Exception:
-        await session.rollback()
-        raise
-    return [(o, options, results) for o in outcomes]
-
-
 def _vote_slots(app) -> asyncio.Semaphore:
     slots = app.services.get("polls:vote-slots")
     if slots is None:
@@ -422,10 +405,10 @@ async def on_vote(query: CallbackQuery, app, session, event_ctx: EventContext, c
     if session.bind.dialect.name == "sqlite":
         order_key = event_update.update_id if event_update is not None else None
         result, options, results = await app.sequencer.batched(
-            order_key, ("polls:vote", event.id, int(poll_id)), item, _decide, app, session, event, int(poll_id))
+            order_key, ("polls:vote", event.id, int(poll_id)), item, service.vote_batch, app, session, event, int(poll_id))
     else:
         async with _vote_slots(app):
-            ((result, options, results),) = await _decide(app, session, event, int(poll_id), [item])
+            ((result, options, results),) = await service.vote_batch(app, session, event, int(poll_id), [item])
     if callback_answer is not None:
         callback_answer.text = tr(f"polls-vote-{result.status}")
         callback_answer.show_alert = result.status in ("closed", "already")

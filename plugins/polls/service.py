@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, select, update
 
 from core import csv_export, people
-from core.db import utcnow
+from core.db import commit_now, utcnow
 from core.delivery import create_broadcast
 from core.delivery.dialect import upsert_insert
 from core.jobs import cancel as cancel_job
@@ -376,6 +376,27 @@ async def vote(app, session, event: Event, user_id: int, poll_id: int, position:
     else:
         chosen = {position}
     return VoteResult(status, poll, chosen)
+
+
+async def vote_batch(app, session, event: Event, poll_id: int, items: list[tuple[int, int]]) -> list:
+    """Votes ``(user, position)`` in order, in ``session``; the counts read once; one commit.
+
+    The batch process of ``UpdateSequencer.batched`` (votes for one poll arriving together): it
+    decides for several updates in one transaction, so it commits that transaction itself — the
+    one kind of service that does. Returns ``(VoteResult, options, results)`` per vote."""
+    try:
+        outcomes = [await vote(app, session, event, user_id, poll_id, pos) for user_id, pos in items]
+        poll = next((o.poll for o in outcomes if o.poll is not None), None)
+        options = counted = None
+        if poll is not None:
+            options = await cached_options(app, session, poll.id)
+            if poll.show_results or not is_open(poll):
+                counted = await results(session, poll, options)
+        await commit_now(session)  # the votes are in (and the poll row's lock released) before Telegram is told
+    except Exception:
+        await session.rollback()
+        raise
+    return [(o, options, counted) for o in outcomes]
 
 
 async def chosen_by(session, poll: Poll, voter: str) -> set[int]:

@@ -23,6 +23,7 @@ from pydantic import Field
 
 from core.callback_types import RowId
 from core.context import EventContext
+from core.db import commit_now
 from core.filters import Magic
 from core.handlers.admin import refuse
 from core.handlers.common import reply
@@ -100,7 +101,7 @@ async def _send_pass(message: Message, app, session, ctx: EventContext, pass_, i
     photo_file_id, pass_id = pass_.photo_file_id, pass_.id
     # Decided and stored before the picture is drawn and sent: no lock (SQLite's write lock) or
     # connection is held during the drawing or the HTTP round trip.
-    await session.commit()
+    await commit_now(session)
     if photo_file_id:
         await message.answer_photo(photo_file_id, caption=caption, reply_markup=markup)
         return
@@ -129,7 +130,6 @@ async def on_reissue_ask(query: CallbackQuery, session, event_ctx: EventContext)
     if ctx.event is None or ctx.member is None:
         return
     current = await service.live_pass(session, ctx.event, ctx.member.user_id)
-    await session.commit()
     await query.message.answer(tr("qr-reissue-ask"), reply_markup=rows(
         [button(tr("qr-btn-reissue-yes"), QrReissue(replacing=current.id if current else 0).pack()),
          button(tr("qr-btn-reissue-no"), PASS)]))
@@ -235,7 +235,6 @@ async def on_doors(query: CallbackQuery, app, session, event_ctx: EventContext, 
     if not await _door_allowed(query, app, ctx, callback_answer):
         return
     found = await doors.todays(app, session, ctx.event, ctx.member)
-    await session.commit()
     door = await _door_of(state)
     if not found:
         await query.message.answer(ctx.tr("qr-doors-none"), reply_markup=_desk_keyboard(app, ctx, door))
@@ -251,7 +250,6 @@ async def on_door(query: CallbackQuery, callback_data: QrDoor, app, session, eve
     if not await _door_allowed(query, app, ctx, callback_answer):
         return
     d = await doors.door(app, session, ctx.event, ctx.member, callback_data.ws)
-    await session.commit()
     if d is None:
         await query.message.answer(ctx.tr("qr-door-gone"), reply_markup=_desk_keyboard(app, ctx))
         return
@@ -286,7 +284,6 @@ async def on_door_undo(query: CallbackQuery, callback_data: QrDoorUndo, app, ses
     except service.NotAllowed:
         await refuse(query, ctx, callback_answer)
         return
-    await session.commit()
     if name is None:
         if callback_answer is not None:
             callback_answer.text = ctx.tr("qr-undo-gone")
@@ -414,7 +411,6 @@ async def _answer_result(message: Message, app, session, ctx: EventContext, resu
     undo = _undo_button(result) if ctx.is_admin else None  # checkers only scan
     if undo:
         markup = rows([button(ctx.tr("qr-btn-undo"), undo)], *markup.inline_keyboard)
-    await session.commit()  # the check-in (and the scan log) is stored before the desk hears "✅"
     await message.answer(text, reply_markup=markup)
 
 
@@ -429,7 +425,6 @@ async def on_undo(query: CallbackQuery, callback_data: QrUndo, app, session, eve
     except service.NotAllowed:
         await refuse(query, ctx, callback_answer)
         return
-    await session.commit()
     if name is None:
         if callback_answer is not None:
             callback_answer.text = ctx.tr("qr-undo-gone")
@@ -447,7 +442,6 @@ async def on_stats(query: CallbackQuery, app, session, event_ctx: EventContext, 
     door = await _door_of(state)
     s = await service.stats(app, session, ctx.event, ctx.member)
     d = None if door is None else await doors.door(app, session, ctx.event, ctx.member, door)
-    await session.commit()
     lines = [ctx.tr("qr-stats", checked=s.checked_in, registered=s.registered)]
     lines += [ctx.tr("qr-stats-hour", hour=h, count=c) for h, c in s.by_hour] or [ctx.tr("qr-stats-none")]
     if d is not None:  # at a workshop's door: its count first, the entrance's below

@@ -83,7 +83,6 @@ async def on_upvote(query: CallbackQuery, session, event_ctx: EventContext, call
     if callback_answer is not None:
         callback_answer.text = ctx.tr(f"questions-upvote-{status}")
     text, markup = await _render_list(session, ctx, "" if code == "0" else code)
-    await session.commit()  # the vote is in before the list shows it
     await reply(query, text, markup)
 
 
@@ -193,5 +192,4 @@ async def on_moderate_action(query: CallbackQuery, app, session, event_ctx: Even
     if callback_answer is not None:
         callback_answer.text = ctx.tr(f"questions-done-{action}" if done else "questions-done-already")
     text, markup = await _render_queue(app, session, ctx, None if code == "0" else code)
-    await session.commit()
     await reply(query, text, markup)

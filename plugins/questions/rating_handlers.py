@@ -28,7 +28,6 @@ async def on_rate(query: CallbackQuery, app, session, event_ctx: EventContext, c
     tr = event_ctx.tr
     _, _, session_id, score = query.data.split(":")
     status, row = await ratings.rate(session, event_ctx.user.id, int(session_id), int(score), at=ratings.now())
-    await session.commit()  # the score is in before the message says so
     if callback_answer is not None:
         callback_answer.text = tr(f"questions-rate-{status}", score=int(score))
         callback_answer.show_alert = status in ("closed", "not-invited")

@@ -51,7 +51,6 @@ async def on_offer(query: CallbackQuery, callback_data: WlOffer, app, session, e
     act = service.accept if callback_data.action == "a" else service.decline
     answer = await act(app, session, ctx.event, ctx.user.id, callback_data.entry_id)
     if answer.status == "not_found" or answer.workshop is None:
-        await session.commit()
         if callback_answer is not None:
             callback_answer.text = ctx.tr("workshops-gone")
         return
@@ -72,7 +71,6 @@ async def on_offer(query: CallbackQuery, callback_data: WlOffer, app, session, e
             markup.inline_keyboard.insert(0, [button(ctx.tr("waitlist-btn-accept"), query.data),
                                               button(ctx.tr("waitlist-btn-decline"),
                                                      service.offer_callback(callback_data.entry_id, "d"))])
-        await session.commit()  # accepted or expired is decided and stored before we say which
         new_text = message.html_text + "\n\n" + text
         if new_text != message.html_text or message.reply_markup != markup:
             await message.edit_text(new_text, reply_markup=markup)

@@ -203,7 +203,6 @@ async def _waitlist(query, app, session, ctx, state, wid, page, cb):
 async def _csv(query, app, session, ctx, state, wid, page, cb):
     data = await attendees.export_csv(app, session, ctx.event, ctx.member, wid or None)
     name = f"{ctx.event.slug}-workshops{'-' + str(wid) if wid else ''}.csv"
-    await session.commit()
     await query.message.answer_document(BufferedInputFile(data.encode("utf-8-sig"), filename=name),
                                         caption=ctx.tr("workshops-admin-csv-caption"))
 
@@ -223,7 +222,6 @@ async def _delete(query, app, session, ctx, state, wid, page, cb):
     workshop = await _load(session, ctx, wid)
     title = workshop.title
     told = await catalogue.delete_workshop(app, session, ctx.event, ctx.member, wid)
-    await session.commit()
     await query.message.answer(ctx.tr("workshops-admin-deleted", title=hd.quote(title), told=told))
     text, markup = await _home_view(app, session, ctx, 0)
     await query.message.answer(text, reply_markup=markup)
@@ -349,7 +347,6 @@ async def _save(query, app, session, ctx, state, wid, page, cb):
         await prompts.remember(state, await query.message.answer(_prompt(ctx.tr, "starts", ctx.event.timezone),
                                                                  reply_markup=_skip_markup(ctx.tr, "starts")))
         return
-    await session.commit()
     await state.clear()
     await query.message.edit_reply_markup(reply_markup=None)
     await query.message.answer(ctx.tr("workshops-created", title=hd.quote(workshop.title)))
@@ -384,7 +381,6 @@ async def _apply_edit(target: Message, app, session, ctx, state, wid: int, chang
         note = ctx.tr("workshops-saved") + (
             "\n" + ctx.tr("workshops-notified", count=result.notified) if result.notified else "") + (
             "\n" + ctx.tr("workshops-notified-joined", count=result.joined) if result.joined else "")
-    await session.commit()
     await state.clear()
     await target.answer(note)
     workshop = await _load(session, ctx, wid)
