@@ -1,8 +1,9 @@
 """Participant side: the list, the card, book and cancel. Thin: the service decides, we render.
 
-A seat change and the re-rendered card's live-view row are committed before anything is sent to
-Telegram (on PostgreSQL a cancellation commits first, see ``release_lock_early``): no lock is held
-across an HTTP round trip and the user is only ever told what is stored.
+handler → service → database → commit → render → answer. A seat change is committed before its
+card is rendered and before anything is sent to Telegram: no lock is held while a card is drawn or
+across an HTTP round trip, and the user is only ever told what is stored. A card's live-view row
+commits with the edit that shows it (a request to Telegram stores the update's work first).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.text_decorations import html_decoration as hd
 
 from core.context import EventContext
+from core.db import commit_now
 from core.filters import Magic
-from plugins.workshops import booking, formatting, live, queries, render, settings
+from plugins.workshops import booking, formatting, live, queries, render, settings, taps
 from plugins.workshops.keyboards import WsBook, WsCancel, WsCard, WsList
 
 
@@ -45,27 +47,24 @@ async def show(target: Message | CallbackQuery, text: str, markup) -> Message | 
 
 async def _publish(target, app, session, ctx: EventContext, kind: str, ids, page, text, markup,
                    version: int | None = None) -> None:
-    """Remember the view and commit in the same transaction as the work, then talk to Telegram.
+    """Show ``text`` and remember the message as a live view.
 
-    A pressed button's message is edited in place, so its id is known before the edit: one
-    transaction per tap. A new message (a command) is remembered once Telegram has numbered it.
+    A pressed button's message is edited in place, so its id is known before the edit: the view
+    is stored first and commits with the edit. A new message (a command) is remembered once
+    Telegram has numbered it, and commits when the handler returns.
     """
     message = target.message if isinstance(target, CallbackQuery) else None
-    editable = isinstance(message, Message) and message.text is not None
-    if editable:
+    if isinstance(message, Message) and message.text is not None:
         with live.answering(app, message.chat.id, message.message_id):
             await live.remember(app, session, event=ctx.event, chat_id=message.chat.id,
                                 message_id=message.message_id, user_id=ctx.user.id, kind=kind, workshop_ids=ids,
                                 page=page, text=text, markup=markup, seen_version=version)
-            await session.commit()
             await show(target, text, markup)
         return
-    await session.commit()
     shown = await show(target, text, markup)
     if shown is not None:
         await live.remember(app, session, event=ctx.event, chat_id=shown.chat.id, message_id=shown.message_id,
                             user_id=ctx.user.id, kind=kind, workshop_ids=ids, page=page, text=text, markup=markup)
-        await session.commit()
 
 
 async def _list(target, app, session, ctx: EventContext, page: int) -> None:
@@ -83,7 +82,9 @@ async def on_list(query: CallbackQuery, callback_data: WsList, app, session, eve
 
 async def show_card(query: CallbackQuery, app, session, ctx: EventContext, workshop_id: int, *, page: int = 0,
                     notice: str | None = None, callback_answer=None) -> None:
-    """Render the card for this user and show it; the caller's changes commit with the view."""
+    """Render the card for this user from the database and show it. What the caller decided is
+    committed first: the card is never drawn inside the caller's transaction."""
+    await commit_now(session)
     workshop = await queries.get_workshop(session, ctx.event.id, workshop_id)
     if workshop is None:
         if callback_answer is not None:
@@ -97,16 +98,6 @@ async def show_card(query: CallbackQuery, app, session, ctx: EventContext, works
 
 async def on_card(query: CallbackQuery, callback_data: WsCard, app, session, event_ctx: EventContext) -> None:
     await show_card(query, app, session, event_ctx, callback_data.id, page=callback_data.page)
-
-
-async def release_lock_early(session) -> None:
-    """PostgreSQL: commit the seat change now, so the workshop row lock is released before the card
-    is rendered (renders then run in parallel). SQLite: every transaction holds the one database
-    write lock (BEGIN IMMEDIATE), so a second transaction only adds a lock hand-over; the card is
-    rendered in the same transaction instead. Either way the commit precedes any message, and the
-    queue position shown stays exact (later entries have larger ids)."""
-    if session.bind.dialect.name != "sqlite":
-        await session.commit()
 
 
 def book_notice(tr, result, tz) -> tuple[str | None, str]:
@@ -144,54 +135,34 @@ def _clash_args(tr, clash, tz) -> dict:
 
 async def on_book(query: CallbackQuery, callback_data: WsBook, app, session, event_ctx: EventContext,
                   callback_answer=None, event_update=None) -> None:
-    """Book or queue in the order of the taps (their update ids); the card is rendered from that
-    decision (no re-reading) and its live-view row commits with it; only then is Telegram told.
+    """Book or queue in the order of the taps (their update ids); the card is rendered after the
+    commit from what was decided (no re-reading), then shown.
 
-    Taps waiting behind one another for the same workshop are decided together: the tap whose turn
-    it is locks the workshop once and, in one transaction, books or queues each of them in order
-    and writes each one's card view (``sequencer.batched``). A rush for the last seats costs one
-    commit per batch rather than one per tap, and each tap gets the answer it would have got alone."""
+    Taps waiting behind one another for the same workshop are decided together
+    (``sequencer.batched`` over plain ``taps.Tap`` items, ``taps.book_batch``): the tap whose turn
+    it is locks the workshop once and, in one transaction, books or queues each of them in order and
+    stores each one's card view. A rush for the last seats costs one commit per batch rather than
+    one per tap, and each tap gets the answer it would have got alone."""
     ctx = event_ctx
     order_key = event_update.update_id if event_update is not None else None
     workshop_id = callback_data.id
     message = query.message
     editable = isinstance(message, Message) and message.text is not None
-
-    async def card_for(result, decision_session) -> tuple[str, object, dict | None]:
-        """This tap's card (for its own user, rendered from what was decided: no query) and its view
-        row; called by the task deciding the batch, in its transaction."""
-        line, _toast = book_notice(ctx.tr, result, settings.tz_of(ctx.event))
-        text, markup = await render.render_card(app, decision_session, ctx.event, result.workshop, ctx.user.id,
-                                                ctx.tr, notice=line, state=result.state)
-        view = live.view_row(app, event=ctx.event, chat_id=message.chat.id, message_id=message.message_id,
-                             user_id=ctx.user.id, kind="card", workshop_ids=[result.workshop.id], page=0, text=text,
-                             markup=markup, seen_version=result.version) if editable else None
-        return text, markup, view
-
-    async def decide(taps: list[tuple[int, int | None, object]]) -> list:  # in the session of the leading tap
-        try:
-            results = await booking.book_many(app, session, ctx.event, workshop_id, [t[:2] for t in taps])
-            cards = [await card(result, session) if result.state is not None and result.workshop is not None
-                     else None for (_user, _key, card), result in zip(taps, results, strict=True)]
-            await live.store(session, [c[2] for c in cards if c is not None])
-            await session.commit()
-        except Exception:
-            await session.rollback()
-            raise
-        return list(zip(results, cards, strict=True))
-
+    tap = taps.Tap(ctx.user.id, order_key, (message.chat.id, message.message_id) if editable else None)
     # Its card view commits (in the batch) before its edit: the refresh leaves the card alone until then.
     answering = live.answering(app, message.chat.id, message.message_id) if editable else nullcontext()
     with answering:
-        result, card = await app.sequencer.batched(order_key, ("workshops:book", ctx.event.id, workshop_id),
-                                                   (ctx.user.id, order_key, card_for), decide)
+        result = await app.sequencer.batched(order_key, ("workshops:book", ctx.event.id, workshop_id), tap,
+                                             taps.book_batch, app, session, ctx.event, workshop_id)
         line, toast = book_notice(ctx.tr, result, settings.tz_of(ctx.event))
         if callback_answer is not None:
             callback_answer.text = toast
-        if card is None:  # gone, started, closed: the ordinary card
+        if result.state is None or result.workshop is None:  # gone, started, closed: the ordinary card
             await show_card(query, app, session, ctx, workshop_id, notice=line)
             return
-        text, markup, _view = card
+        # Rendered from the decision (no query), so any session will do: the batch's has committed.
+        text, markup = await render.render_card(app, session, ctx.event, result.workshop, ctx.user.id, ctx.tr,
+                                                notice=line, state=result.state)
         if editable:
             await show(query, text, markup)
         else:
@@ -202,7 +173,6 @@ async def on_cancel(query: CallbackQuery, callback_data: WsCancel, app, session,
                     callback_answer=None) -> None:
     ctx = event_ctx
     result = await booking.cancel(app, session, ctx.event, ctx.user.id, callback_data.id)
-    await release_lock_early(session)
     key = {"cancelled": "workshops-cancelled", "not_booked": "workshops-not-booked",
            "started": "workshops-cancel-started"}.get(result.status, "workshops-gone")
     title = hd.quote(result.workshop.title) if result.workshop is not None else ""

@@ -47,13 +47,16 @@ async def remember(app, session, *, event: Event, chat_id: int, message_id: int,
 
 
 def view_row(app, *, event: Event, chat_id: int, message_id: int, user_id: int, kind: str, workshop_ids: list[int],
-             page: int, text: str, markup, seen_version: int, now: dt.datetime | None = None) -> dict | None:
-    """The view row of one shown message, for ``store``; None when the event has live updates off."""
+             page: int, text: str | None, markup, seen_version: int, now: dt.datetime | None = None) -> dict | None:
+    """The view row of one shown message, for ``store``; None when the event has live updates off.
+    ``text`` None: what the message shows is not known yet (it is rendered after the commit), so
+    the first refresh due re-renders and compares rather than trusting a digest."""
     if not settings.config(app, event).live_updates:
         return None
     values = dict(chat_id=chat_id, message_id=message_id, user_id=user_id, event_id=event.id, kind=kind,
                   page=page, workshop_ids=list(workshop_ids), seen_version=seen_version,
-                  text_hash=render.digest(text, markup), opened_at=now or utcnow(), edited_at=None)
+                  text_hash=render.digest(text, markup) if text is not None else "", opened_at=now or utcnow(),
+                  edited_at=None)
     return {f"v_{k}": v for k, v in values.items()}
 
 
