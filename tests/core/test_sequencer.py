@@ -148,3 +148,30 @@ async def test_an_ordered_waiter_is_never_overtaken_by_a_batch():
     await asyncio.gather(_taps(seq, [1, 2, 4, 5], "seat", process, results=results), alone(3))
     flat = [x for s in served for x in (s if isinstance(s, list) else [s])]
     assert flat == [1, 2, 3, 4, 5]
+
+
+def test_batched_gates_run_named_service_functions_over_plain_items():
+    """Issue 15: the sequencer takes work items and returns results; the process it runs is a
+    named module-level function (a service's), never a closure or lambda built in a handler."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    calls, offenders = 0, []
+    for path in sorted(root.glob("plugins/**/*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        for func in ast.walk(tree):
+            if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            nested = {n.name for n in ast.walk(func) if n is not func
+                      and isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            for node in ast.walk(func):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr == "batched" and len(node.args) >= 4):
+                    continue
+                calls += 1
+                process = node.args[3]
+                if isinstance(process, ast.Lambda) or (isinstance(process, ast.Name) and process.id in nested):
+                    offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert calls >= 2, "the booking and voting gates were not found: is this test still looking in the right place?"
+    assert offenders == [], offenders
