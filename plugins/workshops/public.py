@@ -53,8 +53,9 @@ async def show_card(query, app, session, event_ctx, workshop_id: int, *, notice:
 
     The card is what the workshops plugin shows: seats, the user's booking, every plugin's lines and
     buttons (``workshops_card_extras``), ``notice`` on top. It replaces the message whose button was
-    pressed, or comes as a new one; it is remembered for live seat updates, and the caller's changes
-    in ``session`` commit with it before Telegram is asked. A workshop that is gone shows the list
+    pressed, or comes as a new one; it is remembered for live seat updates. The caller's changes in
+    ``session`` are committed first, so the card shows what is stored and is not drawn inside the
+    caller's transaction (its lock released). A workshop that is gone shows the list
     instead (and, with ``callback_answer``, says so in the toast).
 
         await workshops.show_card(query, app, session, event_ctx, workshop.id,
