@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, Index, MetaData, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -36,6 +36,34 @@ class Base(DeclarativeBase):
     """Every table of the core and of every plugin. Plugin tables are prefixed ``<plugin>_``."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> Index:
+    """An index over only the rows matching ``where`` (SQL), on PostgreSQL and SQLite alike.
+
+    The condition is kept in ``Index.info`` and given to SQLAlchemy as ``<dialect>_where`` only
+    for the dialect that creates the index (``declare_partial_indexes``): passing
+    ``postgresql_where=`` here would make SQLAlchemy import the whole PostgreSQL dialect to check
+    the keyword, ~2 MB of modules that a SQLite bot never uses (issue #15). The tables are made by
+    the migrations, which spell both keywords; the models' indexes matter to ``create_all`` and
+    to ``organizer db revision --autogenerate``, and both declare them first."""
+    return Index(name, *columns, unique=unique, info={"where": where})
+
+
+def declare_partial_indexes(metadata: MetaData, *dialects: str) -> None:
+    """Give every ``partial_index`` of ``metadata`` its ``<dialect>_where`` for each of
+    ``dialects`` (SQLAlchemy's writable ``Index.dialect_kwargs``)."""
+    for table in metadata.tables.values():
+        for index in table.indexes:
+            where = index.info.get("where")
+            for dialect in dialects if where is not None else ():
+                if index.dialect_kwargs.get(f"{dialect}_where") is None:  # None: the default, not given
+                    index.dialect_kwargs[f"{dialect}_where"] = text(where)
+
+
+@event.listens_for(Base.metadata, "before_create")
+def _partial_indexes_for(metadata, connection, **_kw):
+    declare_partial_indexes(metadata, connection.dialect.name)
 
 
 class UTCDateTime(TypeDecorator):

@@ -15,11 +15,10 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Base, UTCDateTime, partial_index, utcnow
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -83,11 +82,9 @@ class OutboxMessage(Base):
     __tablename__ = "core_outbox"
     __table_args__ = (
         # The claim query: due rows in queue order. Partial, so sent history does not slow it down.
-        Index("ix_core_outbox_queue", "priority", "not_before", "id",
-              postgresql_where=text("state = 'queued'"), sqlite_where=text("state = 'queued'")),
+        partial_index("ix_core_outbox_queue", "priority", "not_before", "id", where="state = 'queued'"),
         # Crash recovery: claims older than the timeout.
-        Index("ix_core_outbox_claimed", "claimed_at",
-              postgresql_where=text("state = 'claimed'"), sqlite_where=text("state = 'claimed'")),
+        partial_index("ix_core_outbox_claimed", "claimed_at", where="state = 'claimed'"),
         Index("ix_core_outbox_batch_id_state", "batch_id", "state"),
         Index("ix_core_outbox_chat_id_state", "chat_id", "state"),
         Index("ix_core_outbox_event_id", "event_id"),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, text
+from sqlalchemy import JSON, BigInteger, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Base, UTCDateTime, partial_index, utcnow
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -25,10 +25,8 @@ class JobState(enum.StrEnum):
 class Job(Base):
     __tablename__ = "core_jobs"
     __table_args__ = (
-        Index("ix_core_jobs_due", "due_at",
-              postgresql_where=text("state = 'scheduled'"), sqlite_where=text("state = 'scheduled'")),
-        Index("ix_core_jobs_claimed", "claimed_at",
-              postgresql_where=text("state = 'claimed'"), sqlite_where=text("state = 'claimed'")),
+        partial_index("ix_core_jobs_due", "due_at", where="state = 'scheduled'"),
+        partial_index("ix_core_jobs_claimed", "claimed_at", where="state = 'claimed'"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -6,7 +6,7 @@ import core.models  # noqa: F401  (registers the core tables on Base.metadata)
 import core.delivery.models  # noqa: F401  (outbox, broadcasts: core_0002)
 import core.jobs.models  # noqa: F401  (due-time jobs: core_0002)
 import core.delivery.leases  # noqa: F401  (worker leases: core_0003)
-from core.db import Base, UTCDateTime
+from core.db import Base, UTCDateTime, declare_partial_indexes
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -17,6 +17,10 @@ if connection is None:
 # a plugin starts with its name, checked at start-up), so the migration never drops or alters the
 # tables of the core or of plugins that are not loaded.
 plugin = config.attributes.get("autogenerate_plugin")
+if plugin is not None:
+    # A new migration must create the models' partial indexes on both databases: spell both
+    # dialects' WHERE (an upgrade runs the written migrations and needs neither).
+    declare_partial_indexes(Base.metadata, "postgresql", "sqlite")
 
 
 def include_object(obj, name, type_, _reflected, _compare_to) -> bool:

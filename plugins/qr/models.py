@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Base, UTCDateTime, partial_index, utcnow
 
 NONCE_LEN = 26   # 128 random bits in base32, no padding
 CODE_LEN = 8     # the short code printed under the QR (shown as XXXX-XXXX)
@@ -25,8 +25,8 @@ class Pass(Base):
     __tablename__ = "qr_passes"
     __table_args__ = (
         UniqueConstraint("event_id", "short_code"),
-        Index("ix_qr_passes_live_one_per_member", "event_id", "user_id", unique=True,
-              sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL")),
+        partial_index("ix_qr_passes_live_one_per_member", "event_id", "user_id", unique=True,
+                      where="revoked_at IS NULL"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

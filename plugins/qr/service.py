@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from core import people
 from core.db import utcnow
+from core.delivery.dialect import insert_for
 from core.models import Event, Member, User
 from core.people import SYSTEM, NotAllowed, SystemActor  # noqa: F401  (part of this service's API)
 from plugins.qr import doors, tokens
@@ -86,8 +86,7 @@ async def _key(app, session, event: Event, key_id: str) -> str | None:
 
 
 def _insert(session, table):
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+    return insert_for("postgresql" if session.bind.dialect.name == "postgresql" else "sqlite")(table)
 
 
 # -------------------------------------------------------------------------------------------- passes

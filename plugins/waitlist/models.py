@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, text
+from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Base, UTCDateTime, partial_index, utcnow
 
 OPEN_STATES = ("waiting", "offered")
-_OPEN_SQL = text("state IN ('waiting', 'offered')")
+_OPEN_SQL = "state IN ('waiting', 'offered')"
 
 
 class Entry(Base):
@@ -28,8 +28,7 @@ class Entry(Base):
 
     __tablename__ = "waitlist_entries"
     __table_args__ = (
-        Index("uq_waitlist_entries_open", "workshop_id", "user_id", unique=True,
-              sqlite_where=_OPEN_SQL, postgresql_where=_OPEN_SQL),
+        partial_index("uq_waitlist_entries_open", "workshop_id", "user_id", unique=True, where=_OPEN_SQL),
         Index("ix_waitlist_entries_workshop_id_state", "workshop_id", "state", "id"),
         Index("ix_waitlist_entries_workshop_id_state_tap_order", "workshop_id", "state", "tap_order", "id"),
         {"sqlite_autoincrement": True},

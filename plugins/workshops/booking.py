@@ -15,10 +15,10 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import bindparam, delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import UTCDateTime, utcnow
+from core.delivery.dialect import insert_for
 from core.models import Event
 from plugins.workshops import hook_calls, settings
 from plugins.workshops.models import Booking, Workshop
@@ -32,7 +32,7 @@ _INSERTS: dict[str, object] = {}  # the booking INSERT, built once per dialect
 def _insert_booking_stmt(dialect: str):
     """``INSERT … ON CONFLICT DO NOTHING RETURNING id``: a second tap inserts nothing, raises nothing."""
     if dialect not in _INSERTS:
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert = insert_for("postgresql" if dialect == "postgresql" else "sqlite")
         _INSERTS[dialect] = (insert(Booking.__table__).values(
             workshop_id=bindparam("b_workshop_id"), event_id=bindparam("b_event_id"),
             user_id=bindparam("b_user_id"), source=bindparam("b_source"), created_at=bindparam("b_created_at", type_=UTCDateTime()))

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import bindparam, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from core.db import utcnow
+from core.delivery.dialect import insert_for
 from core.i18n import pick_language
 from core.models import Event, User
 from plugins.workshops import queries, render, settings
@@ -112,7 +112,7 @@ _UPSERTS: dict[str, object] = {}
 def _upsert(dialect: str):
     """The view upsert, built once per dialect (bind parameters ``v_<column>``)."""
     if dialect not in _UPSERTS:
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert = insert_for("postgresql" if dialect == "postgresql" else "sqlite")
         names = ("chat_id", "message_id", "user_id", "event_id", "kind", "page", "workshop_ids", "seen_version",
                  "text_hash", "opened_at", "edited_at")
         stmt = insert(LiveView.__table__).values({n: bindparam(f"v_{n}", type_=LiveView.__table__.c[n].type) for n in names})
