@@ -31,13 +31,16 @@ import time
 import zlib
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar, Token
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, cast
 
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramRetryAfter
 from aiogram.methods import Response
 from aiogram.methods.base import TelegramType
+from aiogram.types import InlineKeyboardMarkup
 from aiohttp import ClientError
+from pydantic import ValidationError
 
 from core.delivery.ratelimit import Lane, SharedLimiter
 
@@ -59,6 +62,15 @@ _JSON = {"Content-Type": "application/json"}
 _RESPONSE_MODELS: dict[Any, type] = {}
 
 
+# Inline keyboards as JSON, keyed by the identity of their buttons: the main menu — the message the
+# bot sends most — is built from the same cached buttons every time (``core.keyboards``), and its
+# nine buttons cost ~50 µs to dump and walk. A key holds only ids; its entry holds the buttons
+# themselves, so none of them can be freed (and its id reused) while the entry exists. Buttons are
+# frozen models: what one serialises to never changes.
+_KEYBOARDS: dict[tuple, tuple[tuple, dict[str, Any]]] = {}
+_KEYBOARDS_MAX = 512
+
+
 class JsonBodySession(AiohttpSession):
     def check_response(self, bot: Bot, method: TelegramMethod[TelegramType], status_code: int,
                        content: str) -> Response[TelegramType]:
@@ -69,30 +81,97 @@ class JsonBodySession(AiohttpSession):
 
     def json_body(self, bot: Bot, method: TelegramMethod[Any]) -> bytes | None:
         """The request as a JSON body, or None when it uploads a file (that needs multipart)."""
+        fields = self.json_fields(bot, method)
+        return None if fields is None else json.dumps(fields, ensure_ascii=False).encode()
+
+    def json_fields(self, bot: Bot, method: TelegramMethod[Any]) -> dict[str, Any] | None:
+        """The request's fields as JSON-ready values, or None when it uploads a file."""
         files: dict[str, Any] = {}
         fields: dict[str, Any] = {}
+        markup = getattr(method, "reply_markup", None)
+        keyboard = _keyboard_json(self, bot, markup) if type(markup) is InlineKeyboardMarkup else None
         # exclude_none: aiogram's prepare_value drops every None anyway, but walks each one first;
         # a keyboard's buttons are mostly None fields (~60 → ~35 µs for the main menu's body).
-        for key, value in method.model_dump(warnings=False, exclude_none=True).items():
+        dumped = method.model_dump(warnings=False, exclude_none=True,
+                                   exclude=_MARKUP if keyboard is not None else None)
+        for key, value in dumped.items():
             value = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
             if value is None or value == "":  # what aiogram's form leaves out (False and 0 stay)
                 continue
             fields[key] = value
         if files:
             return None
-        return json.dumps(fields, ensure_ascii=False).encode()
+        if keyboard is not None:
+            fields["reply_markup"] = keyboard
+        return fields
 
     async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType],
                            timeout: int | None = None) -> TelegramType:
-        body = self.json_body(bot, method)
-        if body is None:
+        fields = self.json_fields(bot, method)
+        if fields is None:
             return await super().make_request(bot, method, timeout)
+        body = json.dumps(fields, ensure_ascii=False).encode()
         url = self.api.api_url(token=bot.token, method=method.__api_method__)
         status, raw = await post(self, url, body, _JSON, self.timeout if timeout is None else timeout,
                                  lambda: method)
-        response = self.check_response(bot=bot, method=method, status_code=status,
-                                       content=raw.decode("utf-8", "replace"))
+        content = raw.decode("utf-8", "replace")
+        keyboard = fields.get("reply_markup")
+        if isinstance(keyboard, dict) and HTTPStatus.OK <= status <= HTTPStatus.IM_USED:
+            message = self._message_with_sent_keyboard(bot, method, content, keyboard)
+            if message is not None:
+                return cast(TelegramType, message)
+        response = self.check_response(bot=bot, method=method, status_code=status, content=content)
         return cast(TelegramType, response.result)
+
+    def _message_with_sent_keyboard(self, bot: Bot, method: TelegramMethod[Any], content: str,
+                                    keyboard: dict[str, Any]) -> Any:
+        """The sent message, its keyboard being the very markup we sent, when Telegram echoed that
+        keyboard exactly (else None: aiogram's ``check_response`` reads the answer as it is).
+
+        A message sent with an inline keyboard comes back with it, and aiogram would validate it
+        into ten more models (the main menu's nine buttons and their markup: ~40% of reading the
+        answer). When the echo equals what we sent, the markup we sent is that keyboard already:
+        the answer is read with it in place of the echo's JSON (pydantic keeps a model instance
+        as it is). Only a successful answer; any error still goes through aiogram."""
+        try:
+            data = self.json_loads(content)
+        except ValueError:
+            return None
+        result = data.get("result") if isinstance(data, dict) and data.get("ok") is True else None
+        if not isinstance(result, dict) or result.get("reply_markup") != keyboard:
+            return None
+        result["reply_markup"] = method.reply_markup
+        returning = method.__returning__
+        model = _RESPONSE_MODELS.get(returning)
+        if model is None:
+            model = _RESPONSE_MODELS[returning] = Response[returning]  # type: ignore[index]
+        try:
+            return model.model_validate(data, context={"bot": bot}).result
+        except ValidationError:
+            return None
+
+
+_MARKUP = {"reply_markup"}
+
+
+def _keyboard_json(session: AiohttpSession, bot: Bot, markup: InlineKeyboardMarkup) -> dict[str, Any] | None:
+    """``markup`` as aiogram would serialise it (dumped without Nones, then ``prepare_value``),
+    from ``_KEYBOARDS`` when these very buttons were serialised before. None: not JSON-ready
+    as it is (a file in it, which no inline keyboard has), left to the general path."""
+    rows = markup.inline_keyboard
+    key = tuple(tuple(map(id, row)) for row in rows)
+    cached = _KEYBOARDS.get(key)
+    if cached is not None:
+        return cached[1]
+    files: dict[str, Any] = {}
+    prepared = session.prepare_value(markup.model_dump(warnings=False, exclude_none=True), bot=bot, files=files,
+                                     _dumps_json=False)
+    if files or not isinstance(prepared, dict):
+        return None
+    if len(_KEYBOARDS) >= _KEYBOARDS_MAX:  # transient keyboards (fresh buttons each time) churn through
+        _KEYBOARDS.clear()
+    _KEYBOARDS[key] = (tuple(tuple(row) for row in rows), prepared)
+    return prepared
 
 
 async def post(session: AiohttpSession, url: str, body: bytes, headers: dict[str, str], timeout: float,

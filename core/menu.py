@@ -13,7 +13,7 @@ ADMIN = MenuItem("menu-admin", "core:admin", order=1000)
 
 async def main_menu_items(app, ctx: EventContext) -> list[MenuItem]:
     items = [CABINET, SCHEDULE]
-    items += [i for i in await app.registry.call("menu_items", active=set(ctx.active), app=app,
+    items += [i for i in await app.registry.call("menu_items", active=ctx.active, app=app,
                                                   event=ctx.event, member=ctx.member)
               if isinstance(i, MenuItem) and not isinstance(i, AdminItem)]
     if len(app.settings.events) > 1:

@@ -51,6 +51,7 @@ class PluginRegistry:
         self.pm.add_hookspecs(hookspecs)
         self.plugins: dict[str, LoadedPlugin] = {}
         self.order: list[str] = []
+        self._callers: dict[tuple[str, frozenset[str]], Any] = {}  # see caller()
 
     @classmethod
     def load(cls, builtins: list[str] | None = None, *, entry_points_enabled: bool = True,
@@ -92,6 +93,7 @@ class PluginRegistry:
             plugin = by_name[name]
             self.pm.register(plugin.module, name=name)
             self.plugins[name] = plugin
+        self._callers.clear()
         self.pm.check_pending()
 
     # --- views ---------------------------------------------------------------------------------
@@ -111,11 +113,20 @@ class PluginRegistry:
 
     def caller(self, hook: str, active: set[str] | None = None):
         """A hook caller restricted to ``active`` plugins (all when None)."""
-        hook_caller = getattr(self.pm.hook, hook)
         if active is None:
-            return hook_caller
-        excluded = [self.plugins[n].module for n in self.plugins if n not in active]
-        return self.pm.subset_hook_caller(hook, excluded) if excluded else hook_caller
+            return getattr(self.pm.hook, hook)
+        # Asked per update (the main menu's items): the subset for a set of active plugins is
+        # made once. pluggy's subset caller reads the hook's implementations at call time, so a
+        # kept one stays right. Few keys: hooks × the events' active sets.
+        key = (hook, frozenset(active))
+        found = self._callers.get(key)
+        if found is None:
+            excluded = [self.plugins[n].module for n in self.plugins if n not in active]
+            found = self.pm.subset_hook_caller(hook, excluded) if excluded else getattr(self.pm.hook, hook)
+            if len(self._callers) >= 1024:
+                self._callers.clear()
+            self._callers[key] = found
+        return found
 
     async def call(self, hook: str, active: set[str] | None = None, **kwargs) -> list[Any]:
         """Call a hook, await async results in call order, flatten lists, drop Nones."""

@@ -86,3 +86,21 @@ def test_a_request_without_files_is_one_utf8_json_object() -> None:
     body = session.json_body(bot, SendMessage(chat_id=5, text="Привет", reply_markup=MENU))
     assert "Привет".encode() in body  # sent as UTF-8, not escaped
     assert json.loads(body)["reply_markup"]["inline_keyboard"][1][0]["url"] == "https://example.org/?a=1&b=%D0%B9"
+
+
+async def test_a_sent_keyboard_comes_back_as_the_markup_that_was_sent(emu: BotAPIEmulator, alice: dict) -> None:
+    """Telegram echoes the keyboard: the answer reuses the sent markup instead of ten new models,
+    and a keyboard of other buttons is never served from what an earlier one serialised to."""
+    bot = _bot(emu, JsonBodySession)
+    try:
+        first = await bot.send_message(alice["id"], "меню", reply_markup=MENU)
+        assert first.reply_markup is MENU and first.bot is bot and first.chat.id == alice["id"]
+        again = InlineKeyboardMarkup(inline_keyboard=[list(row) for row in MENU.inline_keyboard])
+        assert (await bot.send_message(alice["id"], "ещё", reply_markup=again)).reply_markup is again
+        other = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="Другая", callback_data="x:1")]])
+        sent = await bot.send_message(alice["id"], "другое", reply_markup=other)
+        assert sent.reply_markup == other
+        assert emu.requests[-1].params["reply_markup"] == {"inline_keyboard": [[{"text": "Другая",
+                                                                                  "callback_data": "x:1"}]]}
+    finally:
+        await bot.session.close()
