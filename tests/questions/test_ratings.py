@@ -104,6 +104,8 @@ def job_payload(event, session_id: int, d: dt.date) -> dict:
 async def comes_due(sandbox, key: str) -> None:
     if key.startswith("periodic:"):  # the app's runner may not have armed its ticks yet
         await sandbox.app.services["job_runner"].prepare()
+    # The start-up ticks first: a periodic sync that runs after the move would re-time the job back.
+    await sandbox.run_jobs()
     async with sandbox.app.transaction() as s:
         assert await reschedule(s, key, utcnow()), f"no pending job {key}"
     await sandbox.run_jobs()

@@ -82,6 +82,8 @@ async def pending_jobs(app, prefix: str = "schedule:reminder:") -> dict[str, dt.
 
 
 async def comes_due(sandbox, key: str) -> None:
+    # The start-up ticks first: a periodic sync that runs after the move would re-time the job back.
+    await sandbox.run_jobs()
     async with sandbox.app.transaction() as s:
         assert await reschedule(s, key, utcnow()), f"no pending job {key}"
     await sandbox.run_jobs()

@@ -29,6 +29,8 @@ async def pending_reminders(app) -> dict[str, dt.datetime]:
 
 async def comes_due(sandbox, key: str) -> None:
     """The reminder's time has come: move its job to now and let the runner and the sender work."""
+    # The start-up ticks first: a periodic sync that runs after the move would re-time the job back.
+    await sandbox.run_jobs()
     async with sandbox.app.transaction() as s:
         assert await reschedule(s, key, utcnow()), f"no pending job {key}"
     await sandbox.run_jobs()
