@@ -164,7 +164,6 @@ async def on_book(query: CallbackQuery, callback_data: WsBook, app, session, eve
         text, markup = await render.render_card(app, session, ctx.event, result.workshop, ctx.user.id, ctx.tr,
                                                 notice=line, state=result.state)
         if editable:
-            live.shown(app, message.chat.id, message.message_id, text, markup)
             await show(query, text, markup)
         else:
             await _publish(query, app, session, ctx, "card", [result.workshop.id], 0, text, markup, result.version)

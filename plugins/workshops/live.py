@@ -88,24 +88,6 @@ def _answering(app) -> dict[tuple[int, int], int]:
     return app.services.setdefault("workshops:answering", {})
 
 
-SHOWN_KEPT = 20_000  # cards whose digest this process remembers (a burst of taps, and then some)
-
-
-def shown(app, chat_id: int, message_id: int, text: str, markup) -> None:
-    """A card rendered after its view was stored (a booking tap: the view commits with the batch,
-    the card is drawn after the commit): remember what it shows, in this process, so that the
-    refresh does not edit it to the same text ("message is not modified" costs a request)."""
-    digests = _shown(app)
-    digests.pop((chat_id, message_id), None)
-    digests[(chat_id, message_id)] = render.digest(text, markup)
-    if len(digests) > SHOWN_KEPT:
-        del digests[next(iter(digests))]  # the oldest: dicts keep insertion order
-
-
-def _shown(app) -> dict[tuple[int, int], str]:
-    return app.services.setdefault("workshops:shown", {})
-
-
 _UPSERTS: dict[str, object] = {}
 
 
@@ -201,11 +183,7 @@ async def _refresh_one(app, view: LiveView, event: Event, now: dt.datetime) -> i
         stored.seen_version = await version_sum(session, ids)
         stored.workshop_ids = ids
         digest = render.digest(text, markup)
-        # A view stored before its card was drawn has no digest; the process that drew it knows it
-        # (another process, if several run, edits once and learns it).
-        known = stored.text_hash or _shown(app).pop((view.chat_id, view.message_id), "")
-        if digest == known:
-            stored.text_hash = digest
+        if digest == stored.text_hash:
             return 0  # same text and buttons: editing would be "message is not modified"
         try:
             await app.bot.edit_message_text(text=text, chat_id=view.chat_id, message_id=view.message_id,
