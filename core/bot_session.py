@@ -65,8 +65,10 @@ _RESPONSE_MODELS: dict[Any, type] = {}
 # Inline keyboards as JSON, keyed by the identity of their buttons: the main menu — the message the
 # bot sends most — is built from the same cached buttons every time (``core.keyboards``), and its
 # nine buttons cost ~50 µs to dump and walk. A key holds only ids; its entry holds the buttons
-# themselves, so none of them can be freed (and its id reused) while the entry exists. Buttons are
-# frozen models: what one serialises to never changes.
+# themselves, so none of them can be freed (and its id reused) while the entry exists. aiogram's
+# buttons are mutable models: this relies on nothing changing a button once it is made (nothing in
+# core/ or plugins/ does; ``core.keyboards`` makes new ones). A button changed in place after it was
+# sent would be sent again as it was.
 _KEYBOARDS: dict[tuple, tuple[tuple, dict[str, Any]]] = {}
 _KEYBOARDS_MAX = 512
 
