@@ -1,6 +1,7 @@
-"""Thin handlers: read what the update says, call the service, answer. The session is committed
-by the core after the handler returns (rolled back if it raises); callback queries are answered
-for you (``callback_answer`` lets a handler add a toast)."""
+"""Thin handlers: read what the update says, call the service, answer. The core owns the session's
+transaction: it commits before any answer goes to Telegram and after the handler returns (rolled
+back if it raises); callback queries are answered for you, once the work is stored
+(``callback_answer`` lets a handler add a toast)."""
 
 from aiogram import F, Router
 from aiogram.types import CallbackQuery
