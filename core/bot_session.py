@@ -62,14 +62,13 @@ _JSON = {"Content-Type": "application/json"}
 _RESPONSE_MODELS: dict[Any, type] = {}
 
 
-# Inline keyboards as JSON, keyed by the identity of their buttons: the main menu — the message the
-# bot sends most — is built from the same cached buttons every time (``core.keyboards``), and its
-# nine buttons cost ~50 µs to dump and walk. A key holds only ids; its entry holds the buttons
-# themselves, so none of them can be freed (and its id reused) while the entry exists. aiogram's
-# buttons are mutable models: this relies on nothing changing a button once it is made (nothing in
-# core/ or plugins/ does; ``core.keyboards`` makes new ones). A button changed in place after it was
-# sent would be sent again as it was.
-_KEYBOARDS: dict[tuple, tuple[tuple, dict[str, Any]]] = {}
+# Inline keyboards as JSON, keyed by their buttons' values: the main menu — the message the bot
+# sends most — is built from the same buttons every time (``core.keyboards``), and its nine buttons
+# cost ~50 µs to dump and walk. Only plain buttons are cached (text with callback data or a URL,
+# nothing else set); the key is those values, read at send time, so a button that was changed in
+# place (aiogram's buttons are mutable models) is sent as it is now, never as it was first sent.
+_KEYBOARDS: dict[tuple, dict[str, Any]] = {}
+_PLAIN_BUTTON_FIELDS = frozenset({"text", "callback_data", "url"})
 _KEYBOARDS_MAX = 512
 
 
@@ -158,22 +157,35 @@ _MARKUP = {"reply_markup"}
 
 def _keyboard_json(session: AiohttpSession, bot: Bot, markup: InlineKeyboardMarkup) -> dict[str, Any] | None:
     """``markup`` as aiogram would serialise it (dumped without Nones, then ``prepare_value``),
-    from ``_KEYBOARDS`` when these very buttons were serialised before. None: not JSON-ready
+    from ``_KEYBOARDS`` when buttons of the same values were serialised before. None: not JSON-ready
     as it is (a file in it, which no inline keyboard has), left to the general path."""
-    rows = markup.inline_keyboard
-    key = tuple(tuple(map(id, row)) for row in rows)
-    cached = _KEYBOARDS.get(key)
-    if cached is not None:
-        return cached[1]
+    key = _keyboard_key(markup.inline_keyboard)
+    if key is not None:
+        cached = _KEYBOARDS.get(key)
+        if cached is not None:
+            return cached
     files: dict[str, Any] = {}
     prepared = session.prepare_value(markup.model_dump(warnings=False, exclude_none=True), bot=bot, files=files,
                                      _dumps_json=False)
     if files or not isinstance(prepared, dict):
         return None
-    if len(_KEYBOARDS) >= _KEYBOARDS_MAX:  # transient keyboards (fresh buttons each time) churn through
-        _KEYBOARDS.clear()
-    _KEYBOARDS[key] = (tuple(tuple(row) for row in rows), prepared)
+    if key is not None:
+        if len(_KEYBOARDS) >= _KEYBOARDS_MAX:  # transient keyboards (a counter in a label) churn through
+            _KEYBOARDS.clear()
+        _KEYBOARDS[key] = prepared
     return prepared
+
+
+def _keyboard_key(rows: list[list[Any]]) -> tuple | None:
+    """The values a keyboard of plain buttons is sent with, or None when a button carries
+    anything else (a web app, a login URL, a field added later): those are serialised each time."""
+    key = []
+    for row in rows:
+        for button in row:
+            if not button.model_fields_set <= _PLAIN_BUTTON_FIELDS or button.model_extra:
+                return None
+        key.append(tuple((b.text, b.callback_data, b.url) for b in row))
+    return tuple(key)
 
 
 async def post(session: AiohttpSession, url: str, body: bytes, headers: dict[str, str], timeout: float,

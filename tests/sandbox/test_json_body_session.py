@@ -104,3 +104,21 @@ async def test_a_sent_keyboard_comes_back_as_the_markup_that_was_sent(emu: BotAP
                                                                                   "callback_data": "x:1"}]]}
     finally:
         await bot.session.close()
+
+
+async def test_a_button_changed_after_it_was_sent_goes_out_as_it_is_now(emu: BotAPIEmulator, alice: dict) -> None:
+    """aiogram's buttons are mutable: a plugin that relabels one in place, or gives it a field
+    beyond text and data, must see that on the next send, not the JSON of the first one."""
+    bot = _bot(emu, JsonBodySession)
+    button = InlineKeyboardButton(text="Записаться", callback_data="workshops:book:1")
+    markup = InlineKeyboardMarkup(inline_keyboard=[[button]])
+    try:
+        await bot.send_message(alice["id"], "карточка", reply_markup=markup)
+        button.text = "Отменить запись"
+        await bot.send_message(alice["id"], "карточка", reply_markup=markup)
+        assert emu.requests[-1].params["reply_markup"]["inline_keyboard"][0][0]["text"] == "Отменить запись"
+        button.copy_text = {"text": "QR-код"}
+        await bot.send_message(alice["id"], "карточка", reply_markup=markup)
+        assert emu.requests[-1].params["reply_markup"]["inline_keyboard"][0][0]["copy_text"] == {"text": "QR-код"}
+    finally:
+        await bot.session.close()
